@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+    DENIED = "denied", _("Denied")
+
+
+class Action(models.TextChoices):
+    """Every kind of audited event. Later parts add theirs here."""
+
+    SIGN_IN = "signIn", _("Sign-in")
+    SIGN_IN_FAILED = "signInFailed", _("Failed sign-in")
+    SIGN_OUT = "signOut", _("Sign-out")
+    ACCOUNT_LOCKED = "accountLocked", _("Account locked")
+    MFA_ENROLLED = "mfaEnrolled", _("Second factor set up")
+    MFA_REMOVED = "mfaRemoved", _("Second factor removed")
+    TENANT_UPDATED = "tenantUpdated", _("Tenant settings changed")
+    IDENTITY_PROVIDER_UPDATED = "identityProviderUpdated", _("Identity provider changed")
+    USER_CREATED = "userCreated", _("User created")
+    USER_UPDATED = "userUpdated", _("User changed")
+    USERS_IMPORTED = "usersImported", _("Users imported")
+    GROUP_CREATED = "groupCreated", _("Group created")
+    GROUP_UPDATED = "groupUpdated", _("Group changed")
+    GROUP_DELETED = "groupDeleted", _("Group deleted")
+    GROUP_MEMBER_ADDED = "groupMemberAdded", _("Group member added")
+    GROUP_MEMBER_REMOVED = "groupMemberRemoved", _("Group member removed")
+    GROUPS_IMPORTED = "groupsImported", _("Groups imported")
+    ROLE_CREATED = "roleCreated", _("Role created")
+    ROLE_UPDATED = "roleUpdated", _("Role changed")
+    ROLE_DELETED = "roleDeleted", _("Role deleted")
+    ROLE_ASSIGNMENT_CREATED = "roleAssignmentCreated", _("Role assignment created")
+    ROLE_ASSIGNMENT_UPDATED = "roleAssignmentUpdated", _("Role assignment changed")
+    ROLE_ASSIGNMENT_DELETED = "roleAssignmentDeleted", _("Role assignment deleted")
+    ACCESS_DENIED = "accessDenied", _("Access denied")

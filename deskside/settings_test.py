@@ -1,0 +1,15 @@
+"""The test suite's settings: the real ones, with test defaults for what a deployment must set."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("DESKSIDE_SECRET_KEY", "test-suite-only-" + os.urandom(16).hex())
+os.environ.setdefault("DESKSIDE_HTTPS", "0")
+os.environ.setdefault("DESKSIDE_DATA_DIR", tempfile.mkdtemp(prefix="deskside-test-"))
+
+from deskside.settings import *  # noqa: E402, F403
+
+# The same Argon2 code path as production, with cheap parameters so thousands of hashes stay fast.
+PASSWORD_HASHERS = ["deskside.core.testing.CheapArgon2PasswordHasher"]
