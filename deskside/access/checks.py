@@ -115,7 +115,7 @@ def operator_grants(operator: User) -> Grants:
 
     An unlicensed or disabled operator, or one of an inactive session, gets no grants at all.
     """
-    cached = getattr(operator, "_deskside_grants", None)
+    cached: Grants | None = getattr(operator, "_deskside_grants", None)
     if cached is not None:
         return cached
     grants = Grants(tenant_id=operator.tenant_id)

@@ -12,4 +12,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"perms_granted": frozenset()}
-    return {"perms_granted": operator_grants(user).permissions()}  # type: ignore[arg-type]
+    return {"perms_granted": operator_grants(user).permissions()}

@@ -27,12 +27,12 @@ def operator_view(permission: str | None = None) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.has_license:  # type: ignore[union-attr]
+            if not user.has_license:
                 return TemplateResponse(request, "access/unlicensed.html", status=403)
-            if not is_operator(user):  # type: ignore[arg-type]
+            if not is_operator(user):
                 return TemplateResponse(request, "access/no_role.html", status=403)
             if permission is not None:
-                require(user, permission)  # type: ignore[arg-type]
+                require(user, permission)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -83,7 +83,7 @@ def _check_user_password(*, user: User, password: str, request: HttpRequest) -> 
                 actor=None,
                 target=user,
                 request=request,
-                details={"until": user.locked_until.isoformat()},
+                details={"minutes": settings.DESKSIDE_LOCKOUT_MINUTES},
             )
             return SignInError(ACCOUNT_LOCKED)
         return SignInError(INVALID_CREDENTIALS)

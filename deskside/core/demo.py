@@ -158,10 +158,10 @@ def demo_seed() -> list[DemoAccount]:
     departments = [_group(tenant, name) for name in DEPARTMENTS]
     for office in offices:
         _member(all_staff, office)
-    for given, surname, title, office, department in PEOPLE:
+    for given, surname, title, office_index, department_index in PEOPLE:
         user = _person(tenant, _email(given, surname), given, surname, job_title=title)
-        _member(offices[office], user)
-        _member(departments[department], user)
+        _member(offices[office_index], user)
+        _member(departments[department_index], user)
     contractor = _person(
         tenant,
         f"contractor@{DOMAIN}",

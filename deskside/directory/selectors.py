@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from deskside.directory.models import (
@@ -21,7 +24,9 @@ def group_ids_of_user_query(*, user_id: int) -> QuerySet[GroupClosure, int]:
     )
 
 
-def user_ids_in_groups_query(*, group_ids: object) -> QuerySet[User, int]:
+def user_ids_in_groups_query(
+    *, group_ids: Iterable[int] | QuerySet[Any, int]
+) -> QuerySet[User, int]:
     """Subquery of ids of users in any of the groups, directly or through nesting."""
     return User.objects.filter(
         group_memberships__group__ancestor_links__ancestor_id__in=group_ids
