@@ -7,7 +7,7 @@ import tempfile
 
 os.environ.setdefault("DESKSIDE_SECRET_KEY", "test-suite-only-" + os.urandom(16).hex())
 os.environ.setdefault("DESKSIDE_HTTPS", "0")
-os.environ.setdefault("DESKSIDE_DATA_DIR", tempfile.mkdtemp(prefix="deskside-test-"))
+os.environ.setdefault("DESKSIDE_DATA_DIR", os.path.join(tempfile.gettempdir(), "deskside-test"))
 
 from deskside.settings import *  # noqa: E402, F403
 
