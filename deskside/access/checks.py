@@ -187,6 +187,14 @@ def _in_scope(target: models.Model, scope_: Scope) -> bool:
     return scope_filter(base, scope_).exists()
 
 
+def _of_tenant(target: models.Model, tenant_id: int) -> bool:
+    """Whether the target belongs to the tenant; built-in roles (no tenant) belong to every one."""
+    target_tenant_id = getattr(target, "tenant_id", None)
+    if target_tenant_id is None:
+        return bool(getattr(target, "is_builtin", False))
+    return bool(target_tenant_id == tenant_id)
+
+
 def require(operator: User, permission: str, target: models.Model | None = None) -> None:
     """Raise unless ``operator`` may ``permission`` on ``target`` (or tenant-wide when None).
 
@@ -195,7 +203,7 @@ def require(operator: User, permission: str, target: models.Model | None = None)
     """
     _check_code(permission)
     grants = operator_grants(operator)
-    if target is not None and getattr(target, "tenant_id", None) != grants.tenant_id:
+    if target is not None and not _of_tenant(target, grants.tenant_id):
         raise Http404(NOT_FOUND_MESSAGE)
     if target is not None and type(target) in _SCOPE_FILTERS:
         if not _in_scope(target, grants.scope_for(None)):

@@ -38,3 +38,15 @@ def operator_view(permission: str | None = None) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def signed_in_view(view: View) -> View:
+    """Admit any signed-in user: for pages about their own account (security, language)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper

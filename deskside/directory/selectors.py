@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from deskside.directory.models import (
     Group,
@@ -69,3 +69,14 @@ def tenant_for_email(*, email: str) -> Tenant | None:
         return None
     found = TenantDomain.objects.select_related("tenant").filter(name=domain).first()
     return found.tenant if found else None
+
+
+def group_list(*, tenant_id: int, text: str = "") -> QuerySet[Group]:
+    """The tenant's groups with counts of direct member users and nested groups."""
+    groups = Group.objects.filter(tenant_id=tenant_id)
+    if text.strip():
+        groups = groups.filter(display_name__icontains=text.strip())
+    return groups.annotate(
+        user_count=Count("user_memberships", distinct=True),
+        group_count=Count("child_links", distinct=True),
+    ).order_by("display_name")

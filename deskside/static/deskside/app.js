@@ -17,3 +17,11 @@ document.addEventListener("DOMContentLoaded", () => {
     element.hidden = true;
   }
 });
+// The way to the organization's identity provider: follow it at once (a link, which the
+// Content-Security-Policy's form-action does not govern, unlike a form's redirect).
+document.addEventListener("DOMContentLoaded", () => {
+  const link = document.querySelector("a[data-follow-now]");
+  if (link) {
+    window.location.assign(link.href);
+  }
+});
