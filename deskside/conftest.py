@@ -12,9 +12,10 @@ from django.test import Client
 
 from deskside.access.choices import ScopeKind
 from deskside.access.models import Role
-from deskside.access.services import role_assignment_create
+from deskside.access.services import builtin_roles_sync, role_assignment_create
 from deskside.directory.models import Group, Tenant, User
 from deskside.directory.services import group_create, group_member_add, tenant_create, user_create
+
 
 PASSWORD = "correct horse battery staple"
 
@@ -64,6 +65,8 @@ def _assign(tenant: Tenant, name: str, role_key: str, members: Group, **scope: o
 
 
 def build_personas() -> Personas:
+    # Transactional tests flush the tables, data-migration rows included; put the built-ins back.
+    builtin_roles_sync()
     tenant = tenant_create(name="Lakeside", domains=["lakeside.test"])
     other = tenant_create(name="Elsewhere", domains=["elsewhere.test"])
 

@@ -13,3 +13,6 @@ from deskside.settings import *  # noqa: E402, F403
 
 # The same Argon2 code path as production, with cheap parameters so thousands of hashes stay fast.
 PASSWORD_HASHERS = ["deskside.core.testing.CheapArgon2PasswordHasher"]
+
+# WhiteNoise warns when the collected-static folder is missing; tests serve through the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

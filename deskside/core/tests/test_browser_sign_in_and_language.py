@@ -8,22 +8,16 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from deskside.browser_fixtures import sign_in
+from deskside.conftest import PASSWORD
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/sign-in/")
-    page.get_by_label(re.compile("E-mail")).first.fill(email)
-    page.get_by_label(re.compile("Password|Wachtwoord|Mot de passe")).fill(password)
-    page.locator("form[action='/sign-in/'] button[type=submit]").click()
 
 
 def test_an_administrator_signs_in_switches_language_and_opens_role_assignments(
     page: Page, live_server, personas
 ) -> None:
-    from deskside.conftest import PASSWORD
-
-    _sign_in(page, live_server.url, personas.admin.email, PASSWORD)
+    sign_in(page, live_server.url, personas.admin.email, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, Ada Admin")
 
     page.get_by_label("Language").select_option("nl")
@@ -44,9 +38,7 @@ def test_an_administrator_signs_in_switches_language_and_opens_role_assignments(
 def test_the_help_desk_operator_sees_only_the_pages_of_their_role(
     page: Page, live_server, personas
 ) -> None:
-    from deskside.conftest import PASSWORD
-
-    _sign_in(page, live_server.url, personas.helpdesk.email, PASSWORD)
+    sign_in(page, live_server.url, personas.helpdesk.email, PASSWORD)
     menu = page.get_by_role("navigation", name="Portal")
     expect(menu.get_by_role("link", name="Users")).to_be_visible()
     expect(menu.get_by_role("link", name="Audit log")).to_be_visible()
@@ -58,9 +50,7 @@ def test_the_help_desk_operator_sees_only_the_pages_of_their_role(
 def test_an_unlicensed_operator_is_told_why_the_portal_is_refused(
     page: Page, live_server, personas
 ) -> None:
-    from deskside.conftest import PASSWORD
-
-    _sign_in(page, live_server.url, personas.unlicensed.email, PASSWORD)
+    sign_in(page, live_server.url, personas.unlicensed.email, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "You cannot use the portal without a licence"
     )
@@ -69,8 +59,6 @@ def test_an_unlicensed_operator_is_told_why_the_portal_is_refused(
 def test_the_pages_raise_no_content_security_policy_violation(
     page: Page, live_server, personas
 ) -> None:
-    from deskside.conftest import PASSWORD
-
     violations: list[str] = []
     page.on(
         "console",
@@ -78,7 +66,7 @@ def test_the_pages_raise_no_content_security_policy_violation(
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    _sign_in(page, live_server.url, personas.admin.email, PASSWORD)
+    sign_in(page, live_server.url, personas.admin.email, PASSWORD)
     for path in ("/", "/access/assignments/", "/directory/users/", "/audit/"):
         page.goto(f"{live_server.url}{path}")
     assert violations == []
