@@ -38,8 +38,13 @@ def _sign_in_page(
     form: SignInForm | None = None,
     sso: SsoForm | None = None,
     status: int = 200,
+    sso_error: str = "",
 ) -> HttpResponse:
-    context = {"form": form or SignInForm(), "sso_form": sso or SsoForm()}
+    context = {
+        "form": form or SignInForm(),
+        "sso_form": sso or SsoForm(prefix="sso"),
+        "sso_error": sso_error,
+    }
     return render(request, "accounts/sign_in.html", context, status=status)
 
 
@@ -115,7 +120,7 @@ def _totp_context(user: User) -> dict[str, str]:
 @require_POST
 def sso_start(request: HttpRequest) -> HttpResponse:
     """Find the tenant's provider and show the way there (a link: form-action can't block it)."""
-    form = SsoForm(request.POST)
+    form = SsoForm(request.POST, prefix="sso")
     if not form.is_valid():
         return _sign_in_page(request, sso=form, status=400)
     try:
@@ -184,9 +189,7 @@ def _callback_problem(
 
 
 def _sso_refused(request: HttpRequest, message: str) -> HttpResponse:
-    sso = SsoForm()
-    sso.add_error(None, message)
-    return _sign_in_page(request, sso=sso, status=400)
+    return _sign_in_page(request, sso_error=message, status=400)
 
 
 @require_POST
