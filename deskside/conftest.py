@@ -16,7 +16,6 @@ from deskside.access.services import builtin_roles_sync, role_assignment_create
 from deskside.directory.models import Group, Tenant, User
 from deskside.directory.services import group_create, group_member_add, tenant_create, user_create
 
-
 PASSWORD = "correct horse battery staple"
 
 

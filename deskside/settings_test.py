@@ -15,4 +15,4 @@ from deskside.settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["deskside.core.testing.CheapArgon2PasswordHasher"]
 
 # WhiteNoise warns when the collected-static folder is missing; tests serve through the finders.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
