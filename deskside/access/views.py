@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,28 +13,29 @@ from deskside.access.decorators import operator_view
 from deskside.access.forms import AssignmentForm, RoleForm
 from deskside.access.models import Role, RoleAssignment
 from deskside.core.forms import add_service_errors
+from deskside.core.requests import PortalRequest
 
 
-def _role(request: HttpRequest, pk: int, permission: str) -> Role:
+def _role(request: PortalRequest, pk: int, permission: str) -> Role:
     roles = selectors.roles_of_tenant(tenant_id=request.user.tenant_id)
     return get_or_404(roles.prefetch_related("permissions"), request.user, permission, pk=pk)
 
 
-def _assignment(request: HttpRequest, pk: int, permission: str) -> RoleAssignment:
+def _assignment(request: PortalRequest, pk: int, permission: str) -> RoleAssignment:
     queryset = selectors.assignment_list(operator=request.user)
     return get_or_404(queryset, request.user, permission, pk=pk)
 
 
 @require_GET
 @operator_view("Roles.Read")
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: PortalRequest) -> HttpResponse:
     roles = selectors.role_list(operator=request.user)
     return render(request, "access/role_list.html", {"roles": roles})
 
 
 @require_GET
 @operator_view("Roles.Read")
-def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def role_detail(request: PortalRequest, pk: int) -> HttpResponse:
     role = _role(request, pk, "Roles.Read")
     context = {
         "role": role,
@@ -46,7 +47,7 @@ def role_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Roles.Create")
-def role_create(request: HttpRequest) -> HttpResponse:
+def role_create(request: PortalRequest) -> HttpResponse:
     form = RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,7 +66,7 @@ def role_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Roles.Update")
-def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def role_edit(request: PortalRequest, pk: int) -> HttpResponse:
     role = _role(request, pk, "Roles.Update")
     initial = {
         "name": role.name,
@@ -89,7 +90,7 @@ def role_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @operator_view("Roles.Delete")
-def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def role_delete(request: PortalRequest, pk: int) -> HttpResponse:
     role = _role(request, pk, "Roles.Delete")
     try:
         services.role_delete(role=role, actor=request.user, request=request)
@@ -102,19 +103,21 @@ def role_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @operator_view("Roles.Read")
-def assignment_list(request: HttpRequest) -> HttpResponse:
+def assignment_list(request: PortalRequest) -> HttpResponse:
     assignments = selectors.assignment_list(operator=request.user)
     return render(request, "access/assignment_list.html", {"assignments": assignments})
 
 
 @require_GET
 @operator_view("Roles.Read")
-def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_detail(request: PortalRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk, "Roles.Read")
     return render(request, "access/assignment_detail.html", {"assignment": assignment})
 
 
-def _assignment_form_page(request: HttpRequest, assignment: RoleAssignment | None) -> HttpResponse:
+def _assignment_form_page(
+    request: PortalRequest, assignment: RoleAssignment | None
+) -> HttpResponse:
     initial = {}
     if assignment is not None:
         initial = {
@@ -152,19 +155,19 @@ def _assignment_form_page(request: HttpRequest, assignment: RoleAssignment | Non
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Roles.Assign")
-def assignment_create(request: HttpRequest) -> HttpResponse:
+def assignment_create(request: PortalRequest) -> HttpResponse:
     return _assignment_form_page(request, None)
 
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Roles.Assign")
-def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_edit(request: PortalRequest, pk: int) -> HttpResponse:
     return _assignment_form_page(request, _assignment(request, pk, "Roles.Assign"))
 
 
 @require_POST
 @operator_view("Roles.Assign")
-def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_delete(request: PortalRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk, "Roles.Assign")
     services.role_assignment_delete(assignment=assignment, actor=request.user, request=request)
     messages.success(request, _("The role assignment was deleted."))
@@ -173,7 +176,7 @@ def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @operator_view()
-def my_access(request: HttpRequest) -> HttpResponse:
+def my_access(request: PortalRequest) -> HttpResponse:
     context = {
         "assignments": selectors.assignments_of_operator(operator=request.user),
         "permissions": permissions_of(request.user),

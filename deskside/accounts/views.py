@@ -27,6 +27,7 @@ from deskside.accounts.models import IdentityProvider
 from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
 from deskside.core.forms import add_service_errors
+from deskside.core.requests import PortalRequest
 from deskside.directory.models import User
 
 OIDC_KEY = "deskside_oidc_flow"
@@ -149,8 +150,12 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     saved = request.session.pop(OIDC_KEY, None)
     state = request.GET.get("state", "")
     code = request.GET.get("code", "")
-    tenant_id = saved.get("tenant_id") if saved else None
-    provider = IdentityProvider.objects.filter(tenant_id=tenant_id, enabled=True).first()
+    tenant_id: int | None = saved.get("tenant_id") if saved else None
+    provider = (
+        IdentityProvider.objects.filter(tenant_id=tenant_id, enabled=True).first()
+        if tenant_id is not None
+        else None
+    )
     reason = _callback_problem(saved, state, code, provider, request.GET.get("error", ""))
     if reason:
         services.sso_failure_record(tenant_id=tenant_id, reason=reason, request=request)
@@ -224,7 +229,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @signed_in_view
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: PortalRequest) -> HttpResponse:
     """The user's own second factor: set it up, confirm it, or remove it."""
     user = request.user
     form = CodeForm(request.POST or None)
@@ -262,7 +267,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Organization.Update")
-def tenant_settings(request: HttpRequest) -> HttpResponse:
+def tenant_settings(request: PortalRequest) -> HttpResponse:
     tenant = request.user.tenant
     provider = IdentityProvider.objects.filter(tenant=tenant).first()
     provider_initial = (

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -38,9 +38,9 @@ class EventFilterForm(forms.Form):
     def filters(self) -> EventFilter:
         return EventFilter(**self.cleaned_data)
 
-    def chart_range(self) -> tuple[object, object]:
+    def chart_range(self) -> tuple[date, date]:
         """The chart's days: the filter's range (at most a year), else the last 30 days."""
-        until = self.cleaned_data.get("until") or timezone.localdate()
-        since = self.cleaned_data.get("since") or until - timedelta(days=29)
+        until: date = self.cleaned_data.get("until") or timezone.localdate()
+        since: date = self.cleaned_data.get("since") or until - timedelta(days=29)
         since = max(since, until - timedelta(days=MAX_CHART_DAYS - 1))
         return since, until

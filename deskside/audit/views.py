@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -9,11 +9,12 @@ from deskside.access.decorators import operator_view
 from deskside.audit import selectors
 from deskside.audit.charts import day_bars
 from deskside.audit.forms import EventFilterForm
+from deskside.core.requests import PortalRequest
 
 
 @require_GET
 @operator_view("Audit.Read")
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: PortalRequest) -> HttpResponse:
     form = EventFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "audit/event_list.html", {"form": form}, status=400)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -101,7 +101,7 @@ def _read_rows(
                     "unknown": ", ".join(unknown) or "-",
                 }
             )
-        rows = []
+        rows: list[tuple[int, dict[str, str]]] = []
         for values in reader:
             if not any(value.strip() for value in values):
                 continue
@@ -170,7 +170,7 @@ def _import_user(
         raise RowError(_("The e-mail address is missing."))
     if not row.get("display_name"):
         raise RowError(_("The display name is missing."))
-    fields = {
+    fields: dict[str, Any] = {
         "display_name": row["display_name"],
         "given_name": row.get("given_name", ""),
         "surname": row.get("surname", ""),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deskside.access.checks import get_or_404, require, scope
 from deskside.access.decorators import operator_view
 from deskside.core.forms import add_service_errors
+from deskside.core.requests import PortalRequest
 from deskside.directory import imports, selectors, services
 from deskside.directory.forms import GroupForm, ImportForm, MemberForm, UserCreateForm, UserForm
 from deskside.directory.models import Group, User
@@ -18,17 +19,17 @@ from deskside.directory.models import Group, User
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest, pk: int, permission: str) -> User:
+def _user(request: PortalRequest, pk: int, permission: str) -> User:
     return get_or_404(User.objects.all(), request.user, permission, pk=pk)
 
 
-def _group(request: HttpRequest, pk: int, permission: str) -> Group:
+def _group(request: PortalRequest, pk: int, permission: str) -> Group:
     return get_or_404(Group.objects.all(), request.user, permission, pk=pk)
 
 
 @require_GET
 @operator_view("Users.Read")
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: PortalRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:200]
     users = selectors.user_search(
         queryset=scope(User.objects.all(), request.user, "Users.Read"), text=text
@@ -41,7 +42,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @operator_view("Users.Read")
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: PortalRequest, pk: int) -> HttpResponse:
     user = _user(request, pk, "Users.Read")
     groups = selectors.group_list_for_user(user=user)
     return render(request, "directory/user_detail.html", {"subject": user, "groups": groups})
@@ -49,7 +50,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Organization.Update")
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: PortalRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -67,7 +68,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Organization.Update")
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: PortalRequest, pk: int) -> HttpResponse:
     user = _user(request, pk, "Organization.Update")
     initial = {name: getattr(user, name) for name in UserForm.base_fields}
     form = UserForm(request.POST or None, initial=initial)
@@ -87,7 +88,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @operator_view("Users.Read")
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: PortalRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:200]
     groups = selectors.group_list(tenant_id=request.user.tenant_id, text=text)
     page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -97,7 +98,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @operator_view("Users.Read")
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: PortalRequest, pk: int) -> HttpResponse:
     group = _group(request, pk, "Users.Read")
     users, groups = selectors.group_members(group=group)
     context = {"group": group, "users": users, "groups": groups, "member_form": MemberForm()}
@@ -106,7 +107,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Organization.Update")
-def group_create(request: HttpRequest) -> HttpResponse:
+def group_create(request: PortalRequest) -> HttpResponse:
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +125,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Organization.Update")
-def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def group_edit(request: PortalRequest, pk: int) -> HttpResponse:
     group = _group(request, pk, "Organization.Update")
     initial = {"display_name": group.display_name, "description": group.description}
     form = GroupForm(request.POST or None, initial=initial)
@@ -144,14 +145,14 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @operator_view("Organization.Update")
-def group_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def group_delete(request: PortalRequest, pk: int) -> HttpResponse:
     group = _group(request, pk, "Organization.Update")
     services.group_delete(group=group, actor=request.user, request=request)
     messages.success(request, _("The group was deleted."))
     return redirect("directory:group_list")
 
 
-def _member(request: HttpRequest, form: MemberForm) -> User | Group | None:
+def _member(request: PortalRequest, form: MemberForm) -> User | Group | None:
     """The user or group the form names, if it is in the operator's tenant."""
     tenant_id = request.user.tenant_id
     if form.cleaned_data["user_email"]:
@@ -163,7 +164,7 @@ def _member(request: HttpRequest, form: MemberForm) -> User | Group | None:
 
 @require_POST
 @operator_view("Organization.Update")
-def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def group_member_add(request: PortalRequest, pk: int) -> HttpResponse:
     group = _group(request, pk, "Organization.Update")
     form = MemberForm(request.POST)
     member = _member(request, form) if form.is_valid() else None
@@ -186,7 +187,7 @@ def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @operator_view("Organization.Update")
-def group_member_remove(request: HttpRequest, pk: int, kind: str, member_pk: int) -> HttpResponse:
+def group_member_remove(request: PortalRequest, pk: int, kind: str, member_pk: int) -> HttpResponse:
     group = _group(request, pk, "Organization.Update")
     model = User if kind == "user" else Group
     member = model.objects.filter(tenant_id=group.tenant_id, pk=member_pk).first()
@@ -203,7 +204,7 @@ def group_member_remove(request: HttpRequest, pk: int, kind: str, member_pk: int
     return redirect("directory:group_detail", pk=group.pk)
 
 
-def _import_page(request: HttpRequest, kind: str) -> HttpResponse:
+def _import_page(request: PortalRequest, kind: str) -> HttpResponse:
     require(request.user, "Organization.Update")
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -226,11 +227,11 @@ def _import_page(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Organization.Update")
-def user_import(request: HttpRequest) -> HttpResponse:
+def user_import(request: PortalRequest) -> HttpResponse:
     return _import_page(request, "users")
 
 
 @require_http_methods(["GET", "POST"])
 @operator_view("Organization.Update")
-def group_import(request: HttpRequest) -> HttpResponse:
+def group_import(request: PortalRequest) -> HttpResponse:
     return _import_page(request, "groups")
