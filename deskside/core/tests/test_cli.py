@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from deskside.cli import main
 from deskside.directory.models import User
@@ -25,18 +26,13 @@ def test_help_lists_the_subcommands(capsys) -> None:
 def test_createadmin_creates_the_tenant_and_an_administrator(tmp_path: Path) -> None:
     password_file = tmp_path / "pw"
     password_file.write_text("a long enough passphrase 42\n")
-    main(
-        [
-            "createadmin",
-            "--tenant",
-            "Acme",
-            "--domain",
-            "acme.test",
-            "--email",
-            "root@acme.test",
-            "--password-file",
-            str(password_file),
-        ]
+    # call_command, not main(): run_from_argv would close the test's database connection.
+    call_command(
+        "createadmin",
+        tenant="Acme",
+        domain="acme.test",
+        email="root@acme.test",
+        password_file=str(password_file),
     )
     admin = User.objects.get(email="root@acme.test")
     assert admin.check_password("a long enough passphrase 42")
