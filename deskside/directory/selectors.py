@@ -55,9 +55,12 @@ def user_search(*, queryset: QuerySet[User], text: str) -> QuerySet[User]:
     )
 
 
-def group_members(*, group: Group) -> tuple[QuerySet[User], QuerySet[Group]]:
-    """The direct members of a group: users and nested groups."""
-    users = User.objects.filter(group_memberships__group=group).order_by("display_name")
+def group_members(*, group: Group, operator: User) -> tuple[QuerySet[User], QuerySet[Group]]:
+    """The direct members of a group: the users the operator may see, and nested groups."""
+    from deskside.access.checks import scope  # access builds on directory, not the reverse
+
+    users = scope(User.objects.all(), operator, "Users.Read").filter(group_memberships__group=group)
+    users = users.order_by("display_name")
     groups = Group.objects.filter(parent_links__parent=group).order_by("display_name")
     return users, groups
 

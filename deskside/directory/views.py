@@ -100,7 +100,7 @@ def group_list(request: PortalRequest) -> HttpResponse:
 @operator_view("Users.Read")
 def group_detail(request: PortalRequest, pk: int) -> HttpResponse:
     group = _group(request, pk, "Users.Read")
-    users, groups = selectors.group_members(group=group)
+    users, groups = selectors.group_members(group=group, operator=request.user)
     context = {"group": group, "users": users, "groups": groups, "member_form": MemberForm()}
     return render(request, "directory/group_detail.html", context)
 
@@ -180,7 +180,7 @@ def group_member_add(request: PortalRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The member was added."))
             return redirect("directory:group_detail", pk=group.pk)
-    users, groups = selectors.group_members(group=group)
+    users, groups = selectors.group_members(group=group, operator=request.user)
     context = {"group": group, "users": users, "groups": groups, "member_form": form}
     return render(request, "directory/group_detail.html", context, status=400)
 

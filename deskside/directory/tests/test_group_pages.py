@@ -72,3 +72,12 @@ def test_the_outsider_cannot_touch_this_tenants_groups(login, personas) -> None:
         f"/directory/groups/{personas.sales.pk}/members/", {"group_name": "Admins"}
     )
     assert response.status_code == 404
+
+
+def test_a_scoped_operator_sees_only_the_members_in_their_scope(login, personas) -> None:
+    from deskside.directory.services import group_member_add
+
+    group_member_add(group=personas.lyon, member=personas.amsterdam_user, actor=None)
+    response = login(personas.helpdesk).get(f"/directory/groups/{personas.lyon.pk}/")
+    assert [user.email for user in response.context["users"]] == ["ams@lakeside.test"]
+    assert "Louise Lyon" not in response.content.decode()
