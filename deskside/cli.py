@@ -41,7 +41,11 @@ def _setup_django() -> None:
 
 
 def serve(host: str, port: int, workers: int = 1) -> None:
+    """Collect the static files (so WhiteNoise serves them from one folder), then run uvicorn."""
     import uvicorn
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
 
     uvicorn.run(
         "deskside.asgi:application",
