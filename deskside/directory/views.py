@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from deskside.access.checks import get_or_404, require, scope
+from deskside.access.checks import get_or_404, scope
 from deskside.access.decorators import operator_view
 from deskside.core.forms import add_service_errors
 from deskside.core.requests import PortalRequest
@@ -205,7 +205,7 @@ def group_member_remove(request: PortalRequest, pk: int, kind: str, member_pk: i
 
 
 def _import_page(request: PortalRequest, kind: str) -> HttpResponse:
-    require(request.user, "Organization.Update")
+    """The import pages' body; their views carry the Organization.Update guard."""
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
