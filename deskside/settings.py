@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "deskside.access",
     "deskside.audit",
     "deskside.accounts",
+    "deskside.fleet",
 ]
 
 MIDDLEWARE = [

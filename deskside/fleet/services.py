@@ -1,0 +1,38 @@
+"""Writes to the fleet. Enrollment and check-in arrive with the agent (issue 3)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from deskside.audit.choices import Action
+from deskside.audit.services import audit_record
+from deskside.directory.models import Group, User
+from deskside.fleet.models import DeviceMembership, ManagedDevice
+
+
+@transaction.atomic
+def group_device_add(
+    *,
+    group: Group,
+    device: ManagedDevice,
+    actor: User | None,
+    request: HttpRequest | None = None,
+) -> DeviceMembership:
+    """Make a device a direct member of a group of its own tenant."""
+    if group.tenant_id != device.tenant_id:
+        raise ValidationError({"member": _("The member belongs to another tenant.")})
+    if DeviceMembership.objects.filter(group=group, device=device).exists():
+        raise ValidationError({"member": _("This device is already a member of the group.")})
+    membership = DeviceMembership.objects.create(group=group, device=device)
+    audit_record(
+        action=Action.GROUP_MEMBER_ADDED,
+        tenant=group.tenant,
+        actor=actor,
+        target=group,
+        request=request,
+        details={"member_type": "device", "member": device.device_name},
+    )
+    return membership
