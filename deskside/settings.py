@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "deskside.audit",
     "deskside.accounts",
     "deskside.fleet",
+    "deskside.api",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in hardening: an account locks after this many failed passwords in a row, for this long.
 DESKSIDE_LOCKOUT_THRESHOLD = env_int("DESKSIDE_LOCKOUT_THRESHOLD", 5)
 DESKSIDE_LOCKOUT_MINUTES = env_int("DESKSIDE_LOCKOUT_MINUTES", 15)
+
+# Agents older than this are refused at enrollment (EnrollmentAuthorizationFailed).
+DESKSIDE_MIN_AGENT_VERSION = env_str("DESKSIDE_MIN_AGENT_VERSION", "1.0.0")
 
 # Cookies and transport: DESKSIDE_HTTPS=1 behind TLS (default); the demo on loopback turns it off.
 HTTPS = env_bool("DESKSIDE_HTTPS", True)

@@ -36,4 +36,4 @@ class Action(models.TextChoices):
     ROLE_ASSIGNMENT_CREATED = "roleAssignmentCreated", _("Role assignment created")
     ROLE_ASSIGNMENT_UPDATED = "roleAssignmentUpdated", _("Role assignment changed")
     ROLE_ASSIGNMENT_DELETED = "roleAssignmentDeleted", _("Role assignment deleted")
-    ACCESS_DENIED = "accessDenied", _("Access denied")
+    DEVICE_ENROLLED = "deviceEnrolled", _("Device enrolled")

@@ -59,6 +59,10 @@ class ManagedDevice(models.Model):
         default=ComplianceState.UNKNOWN,
     )
     agent_version = models.CharField(_("agent version"), max_length=32, blank=True)
+    hardware_id = models.CharField(_("hardware id"), max_length=200, blank=True)
+    enrollment_method = models.CharField(max_length=24, blank=True)
+    # The device's credential for check-ins: only a hash is kept; the agent holds the secret.
+    credential_hash = models.CharField(max_length=64, blank=True, db_index=True)
     enrolled_at = models.DateTimeField(_("enrolled"), null=True, blank=True)
     last_sync_at = models.DateTimeField(_("last check-in"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -92,3 +96,183 @@ class DeviceMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} in {self.group_id}"
+
+
+class EnrollmentSettings(models.Model):
+    """A tenant's enrollment set-up: whether it is onboarded, which methods it supports, and the
+    Apple push certificate that iOS/iPadOS enrollment needs."""
+
+    tenant = models.OneToOneField(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="enrollment_settings"
+    )
+    management_authority_set = models.BooleanField(
+        _("device management authority set"), default=False
+    )
+    allow_user_enrollment = models.BooleanField(_("user enrollment"), default=True)
+    allow_bulk_enrollment = models.BooleanField(_("bulk enrollment"), default=True)
+    allow_preprovisioned_enrollment = models.BooleanField(
+        _("pre-provisioned enrollment"), default=True
+    )
+    apple_push_certificate_expires_at = models.DateTimeField(
+        _("Apple push certificate expires"), null=True, blank=True
+    )
+
+    def __str__(self) -> str:
+        return f"enrollment settings of {self.tenant_id}"
+
+
+class EnrollmentRestriction(models.Model):
+    """Limits on which devices may enroll. The highest-priority restriction assigned to a user's
+    groups applies (priority 1 first); the tenant's default (``is_default``) applies last."""
+
+    tenant = models.ForeignKey(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="enrollment_restrictions"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    priority = models.PositiveIntegerField(_("priority"), null=True, blank=True)
+    is_default = models.BooleanField(default=False)
+    blocked_platforms = models.JSONField(_("blocked platforms"), default=list, blank=True)
+    # {"Windows": "10.0.19045", ...}: dotted versions per platform.
+    min_os_versions = models.JSONField(_("minimum OS versions"), default=dict, blank=True)
+    max_os_versions = models.JSONField(_("maximum OS versions"), default=dict, blank=True)
+    block_personal = models.BooleanField(_("block personally owned devices"), default=False)
+    blocked_manufacturers = models.JSONField(_("blocked manufacturers"), default=list, blank=True)
+    device_limit = models.PositiveIntegerField(_("device limit per user"), default=5)
+    groups = models.ManyToManyField(
+        "directory.Group", related_name="enrollment_restrictions", blank=True
+    )
+
+    class Meta:
+        ordering = ["is_default", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_default=True),
+                name="fleet_one_default_restriction",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "priority"], name="fleet_restriction_priority_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BulkEnrollmentToken(models.Model):
+    """A token in a provisioning package: enrolls devices without a user, until it expires.
+
+    Only a hash is stored; the token is shown once, when it is made."""
+
+    tenant = models.ForeignKey(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="bulk_tokens"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeploymentProfile(models.Model):
+    """How pre-provisioned devices enroll: which methods they may use."""
+
+    tenant = models.ForeignKey(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="deployment_profiles"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    allowed_methods = models.JSONField(_("allowed methods"), default=list)
+    active = models.BooleanField(_("active"), default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PreprovisionedDevice(models.Model):
+    """A hardware id an administrator registered ahead of enrollment (Autopilot's counterpart)."""
+
+    tenant = models.ForeignKey(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="preprovisioned_devices"
+    )
+    hardware_id = models.CharField(_("hardware id"), max_length=200)
+    serial_number = models.CharField(_("serial number"), max_length=128, blank=True)
+    profile = models.ForeignKey(
+        DeploymentProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="devices"
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "hardware_id"], name="fleet_preprovisioned_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.hardware_id
+
+
+class CorporateIdentifier(models.Model):
+    """A serial number that declares a device corporate before it enrolls."""
+
+    tenant = models.ForeignKey(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="corporate_identifiers"
+    )
+    serial_number = models.CharField(_("serial number"), max_length=128)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "serial_number"], name="fleet_corporate_identifier_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.serial_number
+
+
+class EnrollmentSession(models.Model):
+    """An enrollment that has begun; it must be finished before it expires."""
+
+    id = models.UUIDField(primary_key=True)
+    tenant = models.ForeignKey(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="enrollment_sessions"
+    )
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class EnrollmentFailure(models.Model):
+    """A refused enrollment, as the troubleshooting page lists it."""
+
+    tenant = models.ForeignKey(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="enrollment_failures"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrollment_failures",
+    )
+    started_at = models.DateTimeField(_("enrollment start"))
+    operating_system = models.CharField(_("OS"), max_length=16)
+    os_version = models.CharField(_("OS version"), max_length=64, blank=True)
+    reason = models.CharField(_("reason"), max_length=48)
+    details = models.CharField(_("details"), max_length=500, blank=True)
+    method = models.CharField(max_length=24)
+    device_facts = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "user", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reason} at {self.started_at:%Y-%m-%d %H:%M}"

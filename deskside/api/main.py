@@ -1,0 +1,18 @@
+"""The JSON API under /api/v1: one ninja router per part; its OpenAPI document at
+/api/v1/openapi.json. No Swagger page: it would load scripts from a CDN, which the CSP forbids."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from deskside.fleet.api import router as fleet_router
+
+api = NinjaAPI(
+    title="Deskside API",
+    version="1",
+    description="Operators' and agents' API. Field names and enum values follow Microsoft "
+    "Graph's Intune names where a counterpart exists.",
+    urls_namespace="api",
+    docs_url=None,
+)
+api.add_router("/enrollment", fleet_router)
