@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "deskside.accounts",
     "deskside.fleet",
     "deskside.api",
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,18 @@ AUTH_PASSWORD_VALIDATORS = [
 # Sign-in hardening: an account locks after this many failed passwords in a row, for this long.
 DESKSIDE_LOCKOUT_THRESHOLD = env_int("DESKSIDE_LOCKOUT_THRESHOLD", 5)
 DESKSIDE_LOCKOUT_MINUTES = env_int("DESKSIDE_LOCKOUT_MINUTES", 15)
+
+# The portal is the OAuth 2.0 authorization server for the agent's user sign-in at enrollment:
+# authorization code with PKCE (S256) and a loopback redirect (RFC 8252: any port on 127.0.0.1).
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "SCOPES": {"enroll": "Enroll a device"},
+    "DEFAULT_SCOPES": ["enroll"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 120,
+    "ROTATE_REFRESH_TOKEN": True,
+}
 
 # Agents older than this are refused at enrollment (EnrollmentAuthorizationFailed).
 DESKSIDE_MIN_AGENT_VERSION = env_str("DESKSIDE_MIN_AGENT_VERSION", "1.0.0")

@@ -1,6 +1,13 @@
 from django.urls import include, path
+from oauth2_provider import views as oauth_views
 
 from deskside.api.main import api
+
+oauth_patterns = [
+    path("authorize/", oauth_views.AuthorizationView.as_view(), name="authorize"),
+    path("token/", oauth_views.TokenView.as_view(), name="token"),
+    path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+]
 
 urlpatterns = [
     path("", include("deskside.core.urls")),
@@ -9,6 +16,8 @@ urlpatterns = [
     path("access/", include("deskside.access.urls")),
     path("audit/", include("deskside.audit.urls")),
     path("api/v1/", api.urls),
+    # The agent's user sign-in (fleet/oauth.py): only what authorization code + PKCE needs.
+    path("oauth/", include((oauth_patterns, "oauth2_provider"))),
 ]
 
 handler403 = "deskside.core.errors.forbidden"

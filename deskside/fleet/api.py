@@ -17,6 +17,7 @@ from deskside.directory.selectors import tenant_for_email
 from deskside.fleet.choices import OperatingSystem, OwnerType
 from deskside.fleet.enrollment import (
     BULK_TOKEN,
+    USER,
     DeviceFacts,
     EnrollmentAttempt,
     EnrollmentRefused,
@@ -27,6 +28,7 @@ from deskside.fleet.enrollment import (
 )
 from deskside.fleet.failures import HELP, FailureReason
 from deskside.fleet.models import BulkEnrollmentToken
+from deskside.fleet.oauth import enrolling_user
 
 router = Router(tags=["enrollment"])
 
@@ -61,8 +63,9 @@ class DeviceIn(Strict):
 
 
 class EnrollIn(Strict):
-    # User enrollment (OAuth 2.0 sign-in of the user) is not served yet; see issue 3.
-    method: Literal["bulkToken", "preProvisioned"]
+    # user: the agent signed the user in (OAuth 2.0, see fleet/oauth.py) and sends
+    # "Authorization: Bearer <access token>"; bulkToken: the token; preProvisioned: tenantDomain.
+    method: Literal["user", "bulkToken", "preProvisioned"]
     agentVersion: str = Field(min_length=1, max_length=32)
     device: DeviceIn
     bulkToken: str = Field(default="", max_length=200)
@@ -103,9 +106,15 @@ def session_start(request: HttpRequest, payload: SessionIn) -> tuple[int, Sessio
 
 @router.post("", response={201: EnrolledOut, 401: ErrorOut, 403: RefusalOut}, auth=None)
 def enroll(request: HttpRequest, payload: EnrollIn) -> tuple[int, EnrolledOut | RefusalOut]:
-    """Enroll a device with a bulk enrollment token, or as a pre-provisioned device."""
+    """Enroll a device: for its signed-in user, with a bulk enrollment token, or pre-provisioned."""
     token = None
-    if payload.method == BULK_TOKEN:
+    user = None
+    if payload.method == USER:
+        user = enrolling_user(request)
+        if user is None:
+            raise HttpError(401, "Sign the user in again: the access token is missing or invalid.")
+        tenant = user.tenant
+    elif payload.method == BULK_TOKEN:
         token = (
             BulkEnrollmentToken.objects.select_related("tenant")
             .filter(token_hash=token_hash(payload.bulkToken))
@@ -121,6 +130,7 @@ def enroll(request: HttpRequest, payload: EnrollIn) -> tuple[int, EnrolledOut | 
         method=payload.method,
         agent_version=payload.agentVersion,
         tenant=tenant,
+        user=user,
         token=token,
         session_id=payload.sessionId,
         device=DeviceFacts(

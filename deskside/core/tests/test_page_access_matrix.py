@@ -223,6 +223,10 @@ def test_the_matrix_names_every_portal_url() -> None:
         "directory:group_delete",
         "directory:group_member_add",
         "directory:group_member_remove",
+        # The agent's OAuth 2.0 endpoints: fleet/tests/test_user_enrollment_oauth.py.
+        "oauth2_provider:authorize",
+        "oauth2_provider:token",
+        "oauth2_provider:revoke-token",
     }
     covered = {
         "core:home",

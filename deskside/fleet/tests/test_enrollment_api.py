@@ -235,7 +235,7 @@ def test_an_unknown_token_is_a_401_and_records_nothing(client, enrollment) -> No
         ({"device": _device(operatingSystem="BeOS")}, "operatingSystem"),
         ({"device": {**_device(), "colour": "red"}}, "colour"),
         ({"agentVersion": ""}, "agentVersion"),
-        ({"method": "user"}, "method"),
+        ({"method": "carrierPigeon"}, "method"),
         ({"sessionId": "not-a-uuid"}, "sessionId"),
     ],
 )

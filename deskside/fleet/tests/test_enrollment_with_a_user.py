@@ -1,7 +1,6 @@
-"""The checks that need the enrolling user, proven on the enrollment service.
-
-Through the HTTP API they arrive with user enrollment (OAuth 2.0 sign-in of the user by the agent),
-which is not served yet; the service and its order of checks are the same."""
+"""The checks that need the enrolling user, on the enrollment service itself (the HTTP path with
+the agent's OAuth sign-in is in test_user_enrollment_oauth.py): restriction priority, corporate
+identifiers, re-enrollment by the same user."""
 
 from __future__ import annotations
 
