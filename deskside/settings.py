@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "deskside.audit",
     "deskside.accounts",
     "deskside.fleet",
+    "deskside.policies",
+    "deskside.apps",
     "deskside.api",
     "oauth2_provider",
 ]
@@ -139,6 +141,8 @@ OAUTH2_PROVIDER = {
 
 # Agents older than this are refused at enrollment (EnrollmentAuthorizationFailed).
 DESKSIDE_MIN_AGENT_VERSION = env_str("DESKSIDE_MIN_AGENT_VERSION", "1.0.0")
+# How often agents check in (they add up to 10% jitter); pushes over the websocket come at once.
+DESKSIDE_CHECKIN_SECONDS = env_int("DESKSIDE_CHECKIN_SECONDS", 900)
 
 # Cookies and transport: DESKSIDE_HTTPS=1 behind TLS (default); the demo on loopback turns it off.
 HTTPS = env_bool("DESKSIDE_HTTPS", True)

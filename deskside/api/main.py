@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from deskside.fleet.agent_api import router as agent_router
 from deskside.fleet.api import router as fleet_router
 
 api = NinjaAPI(
@@ -16,3 +17,4 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/enrollment", fleet_router)
+api.add_router("/agent", agent_router)

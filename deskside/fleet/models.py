@@ -65,6 +65,16 @@ class ManagedDevice(models.Model):
     credential_hash = models.CharField(max_length=64, blank=True, db_index=True)
     enrolled_at = models.DateTimeField(_("enrolled"), null=True, blank=True)
     last_sync_at = models.DateTimeField(_("last check-in"), null=True, blank=True)
+    # Facts from the last check-in; None where the agent could not tell (reported as unknown).
+    is_encrypted = models.BooleanField(_("encrypted"), null=True, blank=True)
+    firewall_enabled = models.BooleanField(_("firewall on"), null=True, blank=True)
+    screen_lock_enabled = models.BooleanField(_("screen lock"), null=True, blank=True)
+    free_storage_bytes = models.BigIntegerField(_("free storage"), null=True, blank=True)
+    total_storage_bytes = models.BigIntegerField(_("total storage"), null=True, blank=True)
+    # The last check-in's report id and answer: a retry of that report gets the same answer and
+    # stores nothing again (fleet/checkin.py).
+    last_report_id = models.UUIDField(null=True, blank=True)
+    last_response = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
+from deskside.directory.models import GroupClosure
 from deskside.directory.selectors import user_ids_in_groups_query
 from deskside.fleet.choices import ManagementState
 from deskside.fleet.models import DeviceMembership, ManagedDevice
@@ -39,3 +41,27 @@ def devices_in_scope(queryset: QuerySet[ManagedDevice], scope: Scope) -> QuerySe
         condition |= Q(id__in=device_ids_in_groups_query(group_ids=scope.group_ids))
         condition |= Q(primary_user_id__in=user_ids_in_groups_query(group_ids=scope.group_ids))
     return queryset.filter(condition)
+
+
+def device_group_ids(*, device: ManagedDevice) -> frozenset[int]:
+    """Ids of the groups assignments reach the device through, in one query: the device's own
+    groups and its primary user's, directly or through nesting."""
+    condition = Q(descendant__device_memberships__device_id=device.pk)
+    if device.primary_user_id is not None:
+        condition |= Q(descendant__user_memberships__user_id=device.primary_user_id)
+    return frozenset(
+        GroupClosure.objects.filter(condition).values_list("ancestor_id", flat=True).distinct()
+    )
+
+
+def device_for_credential(*, credential: str) -> ManagedDevice | None:
+    """The enrolled device whose agent holds ``credential`` (only its hash is stored)."""
+    if not credential:
+        return None
+    return (
+        ManagedDevice.objects.filter(
+            credential_hash=hashlib.sha256(credential.encode()).hexdigest()
+        )
+        .exclude(management_state=ManagementState.UNENROLLED)
+        .first()
+    )
