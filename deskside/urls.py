@@ -15,6 +15,11 @@ urlpatterns = [
     path("directory/", include("deskside.directory.urls")),
     path("access/", include("deskside.access.urls")),
     path("audit/", include("deskside.audit.urls")),
+    path("devices/", include("deskside.fleet.urls")),
+    path("devices/", include("deskside.fleet.action_urls")),
+    path("enrollment/", include("deskside.fleet.enrollment_urls")),
+    path("policies/", include("deskside.policies.urls")),
+    path("apps/", include("deskside.apps.urls")),
     path("api/v1/", api.urls),
     # The agent's user sign-in (fleet/oauth.py): only what authorization code + PKCE needs.
     path("oauth/", include((oauth_patterns, "oauth2_provider"))),

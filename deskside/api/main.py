@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from deskside.apps.api import router as app_protection_router
 from deskside.fleet.agent_api import router as agent_router
 from deskside.fleet.api import router as fleet_router
+from deskside.fleet.devices_api import router as devices_router
 
 api = NinjaAPI(
     title="Deskside API",
@@ -18,3 +20,5 @@ api = NinjaAPI(
 )
 api.add_router("/enrollment", fleet_router)
 api.add_router("/agent", agent_router)
+api.add_router("/devices", devices_router)
+api.add_router("/app-protection", app_protection_router)

@@ -37,3 +37,7 @@ class Action(models.TextChoices):
     ROLE_ASSIGNMENT_UPDATED = "roleAssignmentUpdated", _("Role assignment changed")
     ROLE_ASSIGNMENT_DELETED = "roleAssignmentDeleted", _("Role assignment deleted")
     DEVICE_ENROLLED = "deviceEnrolled", _("Device enrolled")
+    # enrollment administration (fleet)
+    # device actions and diagnostics (fleet)
+    # compliance policies and configuration profiles (policies)
+    # apps and app protection (apps)
