@@ -144,6 +144,12 @@ DESKSIDE_MIN_AGENT_VERSION = env_str("DESKSIDE_MIN_AGENT_VERSION", "1.0.0")
 # How often agents check in (they add up to 10% jitter); pushes over the websocket come at once.
 DESKSIDE_CHECKIN_SECONDS = env_int("DESKSIDE_CHECKIN_SECONDS", 900)
 
+# Diagnostics bundles devices upload for collectDiagnostics (docs/device-actions.md): the largest
+# accepted upload, how many days a bundle is kept, and the folder the files live in.
+DESKSIDE_DIAGNOSTICS_MAX_BYTES = env_int("DESKSIDE_DIAGNOSTICS_MAX_BYTES", 50 * 1024 * 1024)
+DESKSIDE_DIAGNOSTICS_DAYS = env_int("DESKSIDE_DIAGNOSTICS_DAYS", 28)
+DESKSIDE_DIAGNOSTICS_DIR = DATA_DIR / "diagnostics"
+
 # Cookies and transport: DESKSIDE_HTTPS=1 behind TLS (default); the demo on loopback turns it off.
 HTTPS = env_bool("DESKSIDE_HTTPS", True)
 SESSION_COOKIE_SECURE = HTTPS

@@ -286,3 +286,106 @@ class EnrollmentFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+# device actions and diagnostics (issue 3, docs/device-actions.md)
+
+
+class DeviceActionType(models.TextChoices):
+    """The remote actions, named as Graph's managedDevice actions; only the labels translate."""
+
+    SYNC_DEVICE = "syncDevice", _("Sync")
+    REBOOT_NOW = "rebootNow", _("Restart")
+    REMOTE_LOCK = "remoteLock", _("Lock")
+    SHUT_DOWN = "shutDown", _("Shut down")
+    SET_DEVICE_NAME = "setDeviceName", _("Rename device")
+    RETIRE = "retire", _("Retire")
+    WIPE = "wipe", _("Wipe")
+    COLLECT_DIAGNOSTICS = "collectDiagnostics", _("Collect diagnostics")
+
+
+class DeviceActionState(models.TextChoices):
+    """Graph's actionState: pending until the agent is given it, active until its result."""
+
+    PENDING = "pending", _("Pending")
+    ACTIVE = "active", _("Delivered")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+    NOT_SUPPORTED = "notSupported", _("Not supported")
+
+
+UNFINISHED_ACTION_STATES = (DeviceActionState.PENDING, DeviceActionState.ACTIVE)
+
+
+class DeviceAction(models.Model):
+    """One remote action an operator asked of a device: queued, given to the agent at its next
+    check-in (or at once over its websocket), run once, and finished with the agent's result.
+
+    Written only by the services in ``fleet/actions.py``."""
+
+    device = models.ForeignKey(ManagedDevice, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(_("action"), max_length=32, choices=DeviceActionType.choices)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=DeviceActionState.choices,
+        default=DeviceActionState.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text so the history stays readable once the operator is deleted.
+    requested_by_label = models.CharField(_("requested by"), max_length=254, blank=True)
+    requested_at = models.DateTimeField(_("requested"))
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    result_detail = models.CharField(_("result"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["device", "state"])]
+        constraints = [
+            # One unfinished action of a kind per device; the service says so in words first.
+            models.UniqueConstraint(
+                fields=["device", "action"],
+                condition=models.Q(state__in=["pending", "active"]),
+                name="fleet_device_action_unfinished_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.device_id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state not in UNFINISHED_ACTION_STATES
+
+
+class DiagnosticsBundle(models.Model):
+    """The logs a device uploaded for a collectDiagnostics action: a tar.gz file under
+    ``DESKSIDE_DIAGNOSTICS_DIR``, kept until ``expires_at`` (``deskside diagnostics-expire``)."""
+
+    device = models.ForeignKey(
+        ManagedDevice, on_delete=models.CASCADE, related_name="diagnostics_bundles"
+    )
+    action = models.OneToOneField(
+        DeviceAction, on_delete=models.CASCADE, related_name="diagnostics_bundle"
+    )
+    # The file's name inside the diagnostics folder (a random name, never the agent's).
+    file_name = models.CharField(max_length=100, unique=True)
+    size_bytes = models.BigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded"))
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"diagnostics of {self.device_id} ({self.uploaded_at:%Y-%m-%d %H:%M})"
