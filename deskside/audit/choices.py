@@ -38,6 +38,41 @@ class Action(models.TextChoices):
     ROLE_ASSIGNMENT_DELETED = "roleAssignmentDeleted", _("Role assignment deleted")
     DEVICE_ENROLLED = "deviceEnrolled", _("Device enrolled")
     # enrollment administration (fleet)
+    ENROLLMENT_SETTINGS_UPDATED = "enrollmentSettingsUpdated", _("Enrollment settings changed")
+    ENROLLMENT_RESTRICTION_CREATED = (
+        "enrollmentRestrictionCreated",
+        _("Enrollment restriction created"),
+    )
+    ENROLLMENT_RESTRICTION_UPDATED = (
+        "enrollmentRestrictionUpdated",
+        _("Enrollment restriction changed"),
+    )
+    ENROLLMENT_RESTRICTION_PRIORITY_CHANGED = (
+        "enrollmentRestrictionPriorityChanged",
+        _("Enrollment restriction priority changed"),
+    )
+    ENROLLMENT_RESTRICTION_DELETED = (
+        "enrollmentRestrictionDeleted",
+        _("Enrollment restriction deleted"),
+    )
+    BULK_TOKEN_CREATED = "bulkEnrollmentTokenCreated", _("Bulk enrollment token created")
+    BULK_TOKEN_REVOKED = "bulkEnrollmentTokenRevoked", _("Bulk enrollment token revoked")
+    DEPLOYMENT_PROFILE_CREATED = "deploymentProfileCreated", _("Deployment profile created")
+    DEPLOYMENT_PROFILE_UPDATED = "deploymentProfileUpdated", _("Deployment profile changed")
+    PREPROVISIONED_DEVICE_ADDED = (
+        "preProvisionedDeviceAdded",
+        _("Pre-provisioned device registered"),
+    )
+    PREPROVISIONED_DEVICE_PROFILE_ASSIGNED = (
+        "preProvisionedDeviceProfileAssigned",
+        _("Deployment profile assigned to a pre-provisioned device"),
+    )
+    PREPROVISIONED_DEVICE_REMOVED = (
+        "preProvisionedDeviceRemoved",
+        _("Pre-provisioned device removed"),
+    )
+    CORPORATE_IDENTIFIER_ADDED = "corporateIdentifierAdded", _("Corporate identifier added")
+    CORPORATE_IDENTIFIER_REMOVED = "corporateIdentifierRemoved", _("Corporate identifier removed")
     # device actions and diagnostics (fleet)
     # compliance policies and configuration profiles (policies)
     # apps and app protection (apps)

@@ -4,14 +4,40 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from deskside.directory.models import GroupClosure
+from deskside.access.checks import get_or_404, scope
+from deskside.directory.models import Group, GroupClosure, User
 from deskside.directory.selectors import user_ids_in_groups_query
 from deskside.fleet.choices import ManagementState
-from deskside.fleet.models import DeviceMembership, ManagedDevice
+from deskside.fleet.models import (
+    BulkEnrollmentToken,
+    CorporateIdentifier,
+    DeploymentProfile,
+    DeviceMembership,
+    EnrollmentFailure,
+    EnrollmentRestriction,
+    EnrollmentSettings,
+    ManagedDevice,
+    PreprovisionedDevice,
+)
 
 if TYPE_CHECKING:
     from deskside.access.checks import Scope
@@ -64,4 +90,267 @@ def device_for_credential(*, credential: str) -> ManagedDevice | None:
         )
         .exclude(management_state=ManagementState.UNENROLLED)
         .first()
+    )
+
+
+# The portal's reads: the device list, the device page and enrollment administration. Each takes
+# the operator and returns only what the access check lets them see.
+
+STALE_CHECK_INS = 3
+
+# The device list's sort keys (as they appear in the address) and the fields they order by.
+DEVICE_SORTS: dict[str, str] = {
+    "name": "device_name",
+    "user": "primary_user__display_name",
+    "managedBy": "management_agent",
+    "joinType": "join_type",
+    "ownership": "owner_type",
+    "compliance": "compliance_state",
+    "os": "operating_system",
+    "osVersion": "os_version",
+    "lastCheckIn": "last_sync_at",
+}
+
+
+def stale_after() -> timedelta:
+    """How long a device may stay silent before it counts as not responding ("stale"): three
+    check-in intervals, since a running agent checks in every ``DESKSIDE_CHECKIN_SECONDS``."""
+    return timedelta(seconds=STALE_CHECK_INS * settings.DESKSIDE_CHECKIN_SECONDS)
+
+
+def _with_contact(
+    queryset: QuerySet[ManagedDevice], now: datetime | None = None
+) -> QuerySet[ManagedDevice]:
+    """Annotate ``last_contact`` (the last check-in, else the enrollment) and ``is_stale``."""
+    cutoff = (now or timezone.now()) - stale_after()
+    return queryset.annotate(
+        last_contact=Coalesce("last_sync_at", "enrolled_at", "created_at")
+    ).annotate(is_stale=ExpressionWrapper(Q(last_contact__lt=cutoff), output_field=BooleanField()))
+
+
+def devices_readable(*, operator: User) -> QuerySet[ManagedDevice]:
+    """Every device the operator may read (``ManagedDevices.Read``), as one filtered query."""
+    return scope(ManagedDevice.objects.all(), operator, "ManagedDevices.Read")
+
+
+@dataclass(frozen=True)
+class DeviceFilters:
+    """What the device list is narrowed and ordered by (see ``DEVICE_SORTS``)."""
+
+    text: str = ""
+    operating_system: str = ""
+    compliance_state: str = ""
+    owner_type: str = ""
+    stale_only: bool = False
+    sort: str = "name"
+    descending: bool = False
+
+
+def device_list(
+    *, operator: User, filters: DeviceFilters, now: datetime | None = None
+) -> QuerySet[ManagedDevice]:
+    """The devices the operator may read, matching ``filters.text`` in the name, serial number or
+    primary user's name or e-mail, narrowed by OS, compliance, ownership and staleness, and sorted
+    (ties by id, so pages do not overlap). The primary user comes in the same query."""
+    devices = _with_contact(devices_readable(operator=operator).select_related("primary_user"), now)
+    text = filters.text.strip()
+    if text:
+        devices = devices.filter(
+            Q(device_name__icontains=text)
+            | Q(serial_number__icontains=text)
+            | Q(primary_user__display_name__icontains=text)
+            | Q(primary_user__email__icontains=text)
+        )
+    if filters.operating_system:
+        devices = devices.filter(operating_system=filters.operating_system)
+    if filters.compliance_state:
+        devices = devices.filter(compliance_state=filters.compliance_state)
+    if filters.owner_type:
+        devices = devices.filter(owner_type=filters.owner_type)
+    if filters.stale_only:
+        devices = devices.filter(Q(is_stale=True))
+    order = F(DEVICE_SORTS.get(filters.sort, "device_name"))
+    first = order.desc(nulls_last=True) if filters.descending else order.asc(nulls_first=True)
+    return devices.order_by(first, "-pk" if filters.descending else "pk")
+
+
+@dataclass(frozen=True)
+class DeviceCounts:
+    """How many of the operator's devices are in each compliance state and on each OS."""
+
+    by_compliance: dict[str, int]
+    by_os: dict[str, int]
+    stale: int
+    total: int
+
+
+def device_counts(*, operator: User, now: datetime | None = None) -> DeviceCounts:
+    """Counts over every device the operator may read, in two grouped queries."""
+    devices = devices_readable(operator=operator)
+    by_compliance = dict(
+        devices.order_by()
+        .values_list("compliance_state")
+        .annotate(count=Count("id"))
+        .values_list("compliance_state", "count")
+    )
+    per_os = _with_contact(devices.order_by(), now).values_list("operating_system")
+    by_os: dict[str, int] = {}
+    stale = 0
+    for operating_system, count, stale_count in per_os.annotate(
+        count=Count("id"), stale_count=Count("id", filter=Q(is_stale=True))
+    ).values_list("operating_system", "count", "stale_count"):
+        by_os[operating_system] = count
+        stale += stale_count
+    return DeviceCounts(
+        by_compliance=by_compliance, by_os=by_os, stale=stale, total=sum(by_os.values())
+    )
+
+
+def device_for_page(*, operator: User, pk: int) -> ManagedDevice:
+    """The device the device page shows (``ManagedDevices.Read`` on it; else Http404/403), with
+    its primary user and ``last_contact``/``is_stale``."""
+    queryset = _with_contact(ManagedDevice.objects.select_related("primary_user"))
+    return get_or_404(queryset, operator, "ManagedDevices.Read", pk=pk)
+
+
+def device_group_list(*, device: ManagedDevice) -> list[tuple[Group, bool]]:
+    """The groups the device is in, directly or through nesting, each with whether the membership
+    is direct, in one query."""
+    direct = DeviceMembership.objects.filter(device_id=device.pk, group_id=OuterRef("pk"))
+    ancestors = GroupClosure.objects.filter(
+        descendant__device_memberships__device_id=device.pk
+    ).values_list("ancestor_id", flat=True)
+    groups = (
+        Group.objects.filter(id__in=ancestors)
+        .annotate(is_direct=Exists(direct))
+        .order_by("display_name")
+    )
+    return [(group, group.is_direct) for group in groups]
+
+
+def user_readable(*, operator: User, user_id: int | None) -> bool:
+    """Whether the operator may open the user's page (``Users.Read`` in scope)."""
+    if user_id is None:
+        return False
+    return scope(User.objects.filter(pk=user_id), operator, "Users.Read").exists()
+
+
+@dataclass(frozen=True)
+class DevicePage:
+    """What the device page shows besides the device's own fields: its groups, whether its
+    primary user's page may be opened, and the sections other parts provide (context name →
+    what that part's selector returned)."""
+
+    device: ManagedDevice
+    groups: list[tuple[Group, bool]]
+    user_linkable: bool
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def storage_used_percent(self) -> int | None:
+        total = self.device.total_storage_bytes
+        free = self.device.free_storage_bytes
+        if not total or free is None or free > total:
+            return None
+        return round(100 * (total - free) / total)
+
+
+def device_page(*, operator: User, device: ManagedDevice) -> DevicePage:
+    """The device page's reads for a device the operator may read (see ``device_for_page``).
+
+    The device page contract: each section is a template partial of another part, fed by that
+    part's selector, called here with the operator so that it returns only what they may see.
+    """
+    sections: dict[str, Any] = {}
+    # SECTION INCLUDE POINT (device page contract): the compliance, configuration, apps and
+    # actions sections are added here, each from its part's selector, once that part provides it:
+    #   compliance_statuses = policies.selectors.device_compliance_statuses(operator=, device=)
+    #   profile_statuses    = policies.selectors.device_profile_statuses(operator=, device=)
+    #   app_states          = apps.selectors.device_app_states(operator=, device=)
+    #   device_actions      = fleet.actions.device_action_history(operator=, device=)
+    #   available_actions   = fleet.actions.actions_available(operator=, device=)
+    return DevicePage(
+        device=device,
+        groups=device_group_list(device=device),
+        user_linkable=user_readable(operator=operator, user_id=device.primary_user_id),
+        sections=sections,
+    )
+
+
+# Enrollment administration: the tenant's settings and objects (EnrollmentProgram.Read).
+
+
+def enrollment_settings_of(*, operator: User) -> EnrollmentSettings | None:
+    """The tenant's enrollment settings, None before an administrator first saves them."""
+    return scope(EnrollmentSettings.objects.all(), operator, "EnrollmentProgram.Read").first()
+
+
+def restriction_list(*, operator: User) -> QuerySet[EnrollmentRestriction]:
+    """The tenant's enrollment restrictions by priority, the default last, with their groups."""
+    groups = Group.objects.order_by("display_name")
+    return (
+        scope(EnrollmentRestriction.objects.all(), operator, "EnrollmentProgram.Read")
+        .prefetch_related(Prefetch("groups", queryset=groups))
+        .order_by("is_default", "priority", "pk")
+    )
+
+
+def bulk_token_list(*, operator: User) -> QuerySet[BulkEnrollmentToken]:
+    """The tenant's bulk enrollment tokens, the latest expiry first, each with ``is_expired``
+    (their hashes are not even read)."""
+    tokens = scope(BulkEnrollmentToken.objects.all(), operator, "EnrollmentProgram.Read")
+    expired = ExpressionWrapper(Q(expires_at__lte=timezone.now()), output_field=BooleanField())
+    return tokens.defer("token_hash").annotate(is_expired=expired).order_by("-expires_at", "-pk")
+
+
+def deployment_profile_list(*, operator: User) -> QuerySet[DeploymentProfile]:
+    """The tenant's deployment profiles with how many registered devices each has."""
+    return (
+        scope(DeploymentProfile.objects.all(), operator, "EnrollmentProgram.Read")
+        .annotate(device_count=Count("devices", filter=Q(devices__deleted_at__isnull=True)))
+        .order_by("name", "pk")
+    )
+
+
+def preprovisioned_device_list(
+    *, operator: User, removed: bool = False
+) -> QuerySet[PreprovisionedDevice]:
+    """The tenant's registered hardware ids (or, with ``removed``, the removed ones)."""
+    devices = scope(PreprovisionedDevice.objects.all(), operator, "EnrollmentProgram.Read")
+    devices = devices.filter(deleted_at__isnull=not removed).select_related("profile")
+    return devices.order_by("hardware_id", "pk")
+
+
+def corporate_identifier_list(*, operator: User) -> QuerySet[CorporateIdentifier]:
+    """The tenant's corporate serial numbers."""
+    identifiers = scope(CorporateIdentifier.objects.all(), operator, "EnrollmentProgram.Read")
+    return identifiers.order_by("serial_number", "pk")
+
+
+def enrollment_failure_list(*, operator: User) -> QuerySet[EnrollmentFailure]:
+    """The enrollment failures the operator may see, newest first, with their users.
+
+    The page needs ``EnrollmentProgram.Read`` (tenant-wide). A failure without a user is shown to
+    every holder of it; one with a user only when that user is in the operator's scope for
+    ``Users.Read`` or for ``ManagedDevices.Read`` — the failure names the user and the device
+    that would have been theirs, so it is shown to whoever may see either (docs/enrollment.md).
+    """
+    failures = scope(EnrollmentFailure.objects.all(), operator, "EnrollmentProgram.Read")
+    users = User.objects.all()
+    visible = (
+        Q(user__isnull=True)
+        | Q(user_id__in=scope(users, operator, "Users.Read").values("id"))
+        | Q(user_id__in=scope(users, operator, "ManagedDevices.Read").values("id"))
+    )
+    return failures.filter(visible).select_related("user").order_by("-started_at", "-pk")
+
+
+def enrollment_failure_counts(*, failures: QuerySet[EnrollmentFailure]) -> dict[str, int]:
+    """How many of ``failures`` there are per reason code, in one grouped query."""
+    return dict(
+        failures.select_related(None)
+        .order_by()
+        .values_list("reason")
+        .annotate(count=Count("id"))
+        .values_list("reason", "count")
     )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from deskside.fleet import views
 
 app_name = "fleet"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.device_list, name="device_list"),
+    path("<int:pk>/", views.device_detail, name="device_detail"),
+]
