@@ -131,7 +131,10 @@ DESKSIDE_LOCKOUT_MINUTES = env_int("DESKSIDE_LOCKOUT_MINUTES", 15)
 # authorization code with PKCE (S256) and a loopback redirect (RFC 8252: any port on 127.0.0.1).
 OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
-    "SCOPES": {"enroll": "Enroll a device"},
+    "SCOPES": {
+        "enroll": "Enroll a device",
+        "managedApps": "Report app protection registrations",
+    },
     "DEFAULT_SCOPES": ["enroll"],
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 600,

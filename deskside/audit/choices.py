@@ -76,3 +76,18 @@ class Action(models.TextChoices):
     # device actions and diagnostics (fleet)
     # compliance policies and configuration profiles (policies)
     # apps and app protection (apps)
+    MOBILE_APP_CREATED = "mobileAppCreated", _("App created")
+    MOBILE_APP_UPDATED = "mobileAppUpdated", _("App changed")
+    MOBILE_APP_DELETED = "mobileAppDeleted", _("App deleted")
+    MOBILE_APP_ASSIGNED = "mobileAppAssigned", _("App assigned")
+    MOBILE_APP_ASSIGNMENT_UPDATED = "mobileAppAssignmentUpdated", _("App assignment changed")
+    MOBILE_APP_UNASSIGNED = "mobileAppUnassigned", _("App assignment removed")
+    APP_PROTECTION_CREATED = "appProtectionPolicyCreated", _("App protection policy created")
+    APP_PROTECTION_UPDATED = "appProtectionPolicyUpdated", _("App protection policy changed")
+    APP_PROTECTION_DELETED = "appProtectionPolicyDeleted", _("App protection policy deleted")
+    APP_PROTECTION_ASSIGNED = "appProtectionPolicyAssigned", _("App protection policy assigned")
+    APP_PROTECTION_UNASSIGNED = (
+        "appProtectionPolicyUnassigned",
+        _("App protection policy assignment removed"),
+    )
+    APP_REGISTRATION_CREATED = "appRegistrationCreated", _("Protected app registered")
