@@ -1,0 +1,487 @@
+"""The ``deskside-agent`` command.
+
+Examples::
+
+    deskside-agent enroll --server https://deskside.example.org --user --email ada@example.org
+    deskside-agent enroll --server URL --bulk-token-file /etc/deskside-agent/token
+    deskside-agent enroll --server URL --preprovisioned --tenant-domain example.org
+    deskside-agent run                # check in now, then on the timer and when pushed
+    deskside-agent status             # enrolled?, last check-in, queue, profiles, apps
+    deskside-agent install APP_ID     # install an app the organization made available
+    deskside-agent collect-logs       # a tar.gz of the logs to send to the help desk
+
+Exit codes: 0 done, 1 refused or failed, 2 a usage or configuration error, 3 not enrolled, the
+server unreachable, or the credential refused (enroll again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from deskside_agent import __version__
+from deskside_agent.config import Config, ConfigError, config_load
+
+log = logging.getLogger("deskside_agent")
+
+
+def _logging(config: Config, *, verbose: bool = False) -> None:
+    """The agent's log file in the state directory (rotating); warnings also on stderr."""
+    log.setLevel(config.log_level.upper() if config.log_level else "INFO")
+    log.propagate = False
+    for noisy in ("httpx", "httpcore", "websockets"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    to_file = True
+    try:
+        config.log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            config.log_path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+        os.chmod(config.log_path, 0o600)
+    except OSError:
+        handler = logging.StreamHandler(sys.stderr)
+        to_file = False
+    handler.setFormatter(formatter)
+    log.addHandler(handler)
+    if verbose and to_file:
+        console = logging.StreamHandler(sys.stderr)
+        console.setFormatter(formatter)
+        log.addHandler(console)
+
+
+def _language() -> str:
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        code = value.split(":")[0][:2].lower()
+        if code in ("en", "nl", "fr"):
+            return code
+    return "en"
+
+
+def _error(text: str) -> None:
+    print(f"deskside-agent: {text}", file=sys.stderr, flush=True)
+
+
+# -- enroll -------------------------------------------------------------------------------------
+
+
+def _bulk_token(path: str) -> tuple[str, str]:
+    """The token file: the token alone, or JSON ``{"token": ..., "tenantDomain": ...}``."""
+    text = Path(path).read_text(encoding="utf-8").strip()
+    if text.startswith("{"):
+        data = json.loads(text)
+        return str(data.get("token", "")).strip(), str(data.get("tenantDomain", "")).strip()
+    return text.splitlines()[0].strip() if text else "", ""
+
+
+def _print_refusal(refusal: Any) -> None:
+    from deskside_agent.protocol import version_below
+
+    lines = [f"Enrollment refused: {refusal.code}", refusal.title]
+    if refusal.details:
+        lines.append(refusal.details)
+    if refusal.minimum_agent_version and version_below(__version__, refusal.minimum_agent_version):
+        lines.append(
+            f"This agent is version {__version__}; the server needs "
+            f"{refusal.minimum_agent_version} or later. Update deskside-agent and enroll again."
+        )
+    if refusal.remediation:
+        lines.append("What to do:")
+        lines.extend(f"  - {step}" for step in refusal.remediation)
+    print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def cmd_enroll(config: Config, args: argparse.Namespace) -> int:
+    from deskside_agent.facts import collect_facts
+    from deskside_agent.protocol import (
+        DesksideClient,
+        Offline,
+        ProtocolError,
+        Refused,
+        Rejected,
+        Unauthorized,
+    )
+    from deskside_agent.signin import user_access_token
+    from deskside_agent.state import Store
+
+    server = (args.server or config.server).rstrip("/")
+    if not server:
+        _error("give the server: --server URL (or server = ... in the config)")
+        return 2
+    store = Store(config.state_dir)
+    existing = store.credential()
+    if existing and not args.force:
+        _error(
+            f"this device is already enrolled (device {existing.get('deviceId')} at "
+            f"{existing.get('server')}); use --force to enroll it again"
+        )
+        return 2
+    domain = args.tenant_domain or ""
+    token = ""
+    if args.bulk_token_file:
+        try:
+            token, file_domain = _bulk_token(args.bulk_token_file)
+        except (OSError, ValueError) as error:
+            _error(f"cannot read the bulk token file {args.bulk_token_file}: {error}")
+            return 2
+        if not token:
+            _error(f"{args.bulk_token_file} holds no token")
+            return 2
+        domain = domain or file_domain
+    if args.email and not domain:
+        domain = args.email.rpartition("@")[2]
+    if args.preprovisioned and not domain:
+        _error("a pre-provisioned enrollment needs --tenant-domain")
+        return 2
+    method = "user" if args.user else "bulkToken" if args.bulk_token_file else "preProvisioned"
+    facts = collect_facts(config)
+    if method == "preProvisioned" and not facts.hardware_id:
+        _error("this machine's hardware id cannot be read (no product_uuid or machine-id)")
+        return 2
+    verify: bool | str = config.ca_file or True
+    client = DesksideClient(
+        server, timeout=config.http_timeout_seconds, verify=verify, language=_language()
+    )
+    try:
+        session_id = None
+        if domain:
+            session_id = client.start_session(domain).session_id
+        else:
+            log.info("no tenant domain known before enrolling: no enrollment session")
+        access_token = None
+        if method == "user":
+            access_token = user_access_token(
+                client,
+                open_browser=not args.no_browser,
+                timeout=args.sign_in_timeout,
+                login_hint=args.email or "",
+                show=lambda text: print(text, flush=True),
+            )
+        enrolled = client.enroll(
+            method=method,
+            facts=facts,
+            ownership=args.ownership or config.ownership,
+            bulk_token=token,
+            tenant_domain=domain if method == "preProvisioned" else "",
+            session_id=session_id,
+            access_token=access_token,
+        )
+    except Refused as refusal:
+        _print_refusal(refusal.refusal)
+        log.warning("enrollment refused: %s", refusal.refusal.code)
+        return 1
+    except Unauthorized as error:
+        what = {"user": "the sign-in", "bulkToken": "the bulk token"}.get(method, "the tenant")
+        _error(f"the server did not accept {what}: {error}")
+        return 1
+    except Offline as error:
+        _error(str(error))
+        return 3
+    except (Rejected, ProtocolError) as error:
+        _error(f"enrollment failed: {error}")
+        return 1
+    finally:
+        client.close()
+    with store.lock():
+        store.forget()
+        store.credential_save(
+            server=server,
+            device_id=enrolled.device_id,
+            credential=enrolled.credential,
+            method=method,
+            tenant_domain=domain,
+        )
+    log.info("enrolled as device %s at %s (%s)", enrolled.device_id, server, method)
+    print(f"Enrolled: device {enrolled.device_id} at {server}.")
+    print("Start the agent with `deskside-agent run` (or its system service).", flush=True)
+    return 0
+
+
+# -- run, status, install ---------------------------------------------------------------------
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    from deskside_agent.agent import Agent
+
+    agent = Agent(config)
+
+    def stop(signum: int, frame: object) -> None:
+        agent.request_stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    return agent.run(once=args.once)
+
+
+def _status(config: Config) -> dict[str, Any]:
+    from deskside_agent.diagnostics import status_summary
+    from deskside_agent.state import Store
+
+    store = Store(config.state_dir)
+    summary = status_summary(store)
+    answer = store.answer() or {}
+    finished = {
+        aid for aid, entry in store.journal()["actions"].items() if entry.get("state") == "finished"
+    }
+    summary["pendingActions"] = [
+        {"actionId": a.get("actionId"), "action": a.get("action")}
+        for a in answer.get("actions", [])
+        if str(a.get("actionId")) not in finished
+    ]
+    summary["complianceState"] = answer.get("complianceState")
+    summary["minimumAgentVersion"] = answer.get("minimumAgentVersion")
+    names = {str(p.get("profileId")): p for p in answer.get("profiles", [])}
+    for pid, record in summary["profiles"].items():
+        record["name"] = names.get(pid, {}).get("name", "")
+        record["profileType"] = names.get(pid, {}).get("profileType", "")
+    apps = []
+    for app in answer.get("apps", []):
+        record = summary["apps"].get(str(app.get("appId")), {})
+        apps.append(
+            {
+                "appId": app.get("appId"),
+                "name": app.get("name"),
+                "intent": app.get("intent"),
+                "appType": app.get("appType"),
+                "state": record.get("state", ""),
+                "errorCode": record.get("errorCode", ""),
+                "version": record.get("version", ""),
+            }
+        )
+    summary["apps"] = apps
+    summary["available"] = [
+        a for a in apps if a["intent"] == "available" and a["state"] != "installed"
+    ]
+    return summary
+
+
+def cmd_status(config: Config, args: argparse.Namespace) -> int:
+    try:
+        summary = _status(config)
+    except PermissionError:
+        _error(f"cannot read {config.state_dir}: run as root (or the agent's user)")
+        return 2
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+        return 0
+    lines = [f"Deskside agent {__version__}"]
+    if not summary["enrolled"]:
+        lines.append("Enrolled: no (run `deskside-agent enroll`)")
+    else:
+        lines.append(f"Enrolled: yes, device {summary['deviceId']} at {summary['server']}")
+    last = summary.get("lastCheckIn") or {}
+    if last:
+        text = f"Last check-in: {last.get('at')} {last.get('result')}"
+        if last.get("detail"):
+            text += f" ({last['detail']})"
+        lines.append(text)
+        if summary.get("complianceState"):
+            lines.append(f"Compliance: {summary['complianceState']}")
+    elif summary["enrolled"]:
+        lines.append("Last check-in: never")
+    minimum = summary.get("minimumAgentVersion") or ""
+    from deskside_agent.protocol import version_below
+
+    if version_below(__version__, minimum):
+        lines.append(f"Update needed: the server asks for agent {minimum} or later")
+    queued = summary["queuedResults"]
+    lines.append(f"Queued results: {len(queued)}")
+    lines.extend(f"  {_result_line(r)}" for r in queued)
+    pending = summary["pendingActions"]
+    lines.append(f"Pending actions: {len(pending)}")
+    lines.extend(f"  {a['actionId']} {a['action']}" for a in pending)
+    lines.append(f"Profiles: {len(summary['profiles'])}")
+    for pid, record in sorted(summary["profiles"].items()):
+        detail = f" ({record['detail']})" if record.get("detail") else ""
+        lines.append(
+            f"  {pid} {record.get('name', '')} [{record.get('profileType', '')}] "
+            f"v{record.get('version')}: {record.get('state')}{detail}"
+        )
+    lines.append(f"Apps: {len(summary['apps'])}")
+    for app in summary["apps"]:
+        state = app["state"] or "-"
+        if app["errorCode"]:
+            state += f" (error {app['errorCode']})"
+        lines.append(f"  {app['appId']} {app['name']} [{app['intent']}]: {state}")
+    if summary["available"]:
+        lines.append("Available to install (deskside-agent install APP_ID):")
+        lines.extend(f"  {a['appId']} {a['name']}" for a in summary["available"])
+    print("\n".join(lines))
+    return 0
+
+
+def _result_line(result: dict[str, Any]) -> str:
+    kind = result["kind"]
+    if kind == "action":
+        return f"action {result['actionId']}: {result['state']}"
+    if kind == "profile":
+        return f"profile {result['profileId']} v{result['version']}: {result['state']}"
+    return f"app {result['appId']}: {result['installState']} {result.get('errorCode', '')}".rstrip()
+
+
+def cmd_install(config: Config, args: argparse.Namespace) -> int:
+    from deskside_agent import apps
+    from deskside_agent.agent import Agent
+
+    agent = Agent(config)
+    if agent.enrolled() is None:
+        _error("this device is not enrolled")
+        return 3
+    with agent.store.lock():
+        answer = agent.store.answer() or {}
+        offered = {int(a["appId"]): a for a in answer.get("apps", []) if "appId" in a}
+        app = offered.get(args.app_id)
+        if app is None or app.get("intent") not in ("available", "required"):
+            names = ", ".join(
+                f"{i} ({a.get('name')})"
+                for i, a in offered.items()
+                if a.get("intent") == "available"
+            )
+            _error(f"app {args.app_id} is not offered to this device; available: {names or 'none'}")
+            return 1
+        print(f"Installing {app.get('name')}...", flush=True)
+        outcome = apps.install(config, app, agent.platform)
+        state = agent.store.state()
+        records = state.setdefault("apps", {})
+        record = records.setdefault(str(args.app_id), {})
+        record.update(
+            state=outcome.install_state,
+            errorCode=outcome.error_code,
+            detail=outcome.detail,
+            version=outcome.version,
+            attemptAt=time.time(),
+            signature=apps.signature(app),
+        )
+        state["requestedApps"] = sorted({*state.get("requestedApps", []), args.app_id})
+        agent.store.state_save(state)
+        agent.store.result_add(
+            kind="app", key=f"app:{args.app_id}", body=outcome.result(args.app_id)
+        )
+    text = outcome.install_state
+    if outcome.error_code:
+        text += f" (error {outcome.error_code})"
+    print(f"{app.get('name')}: {text}")
+    if outcome.detail:
+        print(outcome.detail)
+    delivered = agent.check_in()
+    if not delivered.ok:
+        print("The result will be sent at the next check-in.")
+    agent.close()
+    return 0 if outcome.install_state == "installed" else 1
+
+
+def cmd_collect_logs(config: Config, args: argparse.Namespace) -> int:
+    from deskside_agent.diagnostics import diagnostics_build
+    from deskside_agent.facts import collect_facts
+    from deskside_agent.state import Store
+
+    output = Path(args.output or f"deskside-agent-logs-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
+    bundle = diagnostics_build(
+        config=config, store=Store(config.state_dir), facts=collect_facts(config)
+    )
+    try:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(bundle)
+    except OSError as error:
+        _error(f"cannot write {output}: {error.strerror}")
+        return 1
+    print(f"Wrote {output} ({len(bundle)} bytes): send it to your help desk.")
+    return 0
+
+
+def cmd_facts(config: Config, args: argparse.Namespace) -> int:
+    from deskside_agent.facts import collect_facts, collect_inventory, os_description
+
+    facts = collect_facts(config)
+    inventory = collect_inventory(config)
+    body = {
+        "system": os_description(),
+        "facts": facts.checkin_json(),
+        "hardwareId": facts.hardware_id,
+        "inventoryCount": len(inventory),
+    }
+    if args.inventory:
+        body["inventory"] = [item.as_json() for item in inventory]
+    print(json.dumps(body, indent=2))
+    return 0
+
+
+# -- main ---------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deskside-agent", description="Deskside's device agent.")
+    parser.add_argument("--version", action="version", version=f"deskside-agent {__version__}")
+    parser.add_argument(
+        "--config", help="the configuration file (default /etc/deskside-agent/agent.toml)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    enroll = commands.add_parser("enroll", help="enroll this device")
+    enroll.add_argument("--server", help="the Deskside server's URL")
+    how = enroll.add_mutually_exclusive_group(required=True)
+    how.add_argument("--user", action="store_true", help="sign the user in through the browser")
+    how.add_argument("--bulk-token-file", metavar="FILE", help="a bulk enrollment token's file")
+    how.add_argument("--preprovisioned", action="store_true", help="a pre-registered hardware id")
+    enroll.add_argument("--tenant-domain", metavar="DOMAIN", help="the organization's domain")
+    enroll.add_argument("--email", help="the user's address (its domain finds the tenant)")
+    enroll.add_argument("--ownership", choices=["company", "personal", "unknown"])
+    enroll.add_argument("--no-browser", action="store_true", help="only print the sign-in URL")
+    enroll.add_argument("--sign-in-timeout", type=float, default=300.0, metavar="SECONDS")
+    enroll.add_argument("--force", action="store_true", help="enroll again, forgetting the old one")
+
+    run = commands.add_parser("run", help="check in now, then on the timer and when pushed")
+    run.add_argument("--once", action="store_true", help="one check-in (and its follow-ups)")
+
+    status = commands.add_parser("status", help="what the agent knows and did")
+    status.add_argument("--json", action="store_true")
+
+    install = commands.add_parser("install", help="install an app made available to this device")
+    install.add_argument("app_id", type=int, metavar="APP_ID")
+
+    logs = commands.add_parser("collect-logs", help="write a tar.gz of the logs to send")
+    logs.add_argument("--output", "-o", help="the file to write")
+
+    facts = commands.add_parser("facts", help="print the facts the agent reports")
+    facts.add_argument("--inventory", action="store_true", help="with the installed packages")
+    return parser
+
+
+COMMANDS = {
+    "enroll": cmd_enroll,
+    "run": cmd_run,
+    "status": cmd_status,
+    "install": cmd_install,
+    "collect-logs": cmd_collect_logs,
+    "facts": cmd_facts,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = config_load(args.config)
+    except ConfigError as error:
+        _error(f"configuration error: {error}")
+        return 2
+    if args.command in ("enroll", "run", "install"):
+        _logging(config, verbose=args.verbose)
+    try:
+        return COMMANDS[args.command](config, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

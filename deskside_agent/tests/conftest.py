@@ -1,0 +1,271 @@
+"""End-to-end fixtures for the agent: a real ``deskside serve`` process on loopback with its own
+SQLite file, seeded through Deskside's own code (seed.py), and agents run as the real
+``deskside-agent`` command with their configuration, state and NetworkManager root under tmp.
+
+Nothing here touches /etc, the machine's network set-up, its host name or its power state:
+every command that would (rename, lock, reboot, shut down, wipe) is configured to a harmless one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(condition: Any, timeout: float = 20.0, interval: float = 0.1, what: str = "") -> Any:
+    """Poll ``condition()`` until it returns something truthy; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what or condition}")
+        time.sleep(interval)
+
+
+def _server_env(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DESKSIDE_")}
+    env.update(
+        {
+            "DESKSIDE_SECRET_KEY": "agent-e2e-tests",
+            "DESKSIDE_DATA_DIR": str(data),
+            "DESKSIDE_DATABASE_URL": f"sqlite:///{data / 'db.sqlite3'}",
+            "DESKSIDE_HTTPS": "0",
+            "DESKSIDE_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "deskside.settings",
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test session, copied for each served process."""
+    data = tmp_path_factory.mktemp("template")
+    subprocess.run(
+        [PYTHON, "-m", "deskside.cli", "migrate", "-v0"],
+        env=_server_env(data),
+        cwd=ROOT,
+        check=True,
+        timeout=180,
+    )
+    return data / "db.sqlite3"
+
+
+class Served:
+    """A ``deskside serve`` process that can be stopped and started again on the same port."""
+
+    def __init__(self, data: Path, template: Path) -> None:
+        self.data = data
+        shutil.copy(template, data / "db.sqlite3")
+        self.env = _server_env(data)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = (data / "server.log").open("ab")
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "deskside.cli", "serve", "--port", str(self.port)],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+        def up() -> bool:
+            assert self.process is not None and self.process.poll() is None, "server exited"
+            try:
+                return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_for(up, timeout=60, what="the server to start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def seed(self, command: str, **args: Any) -> Any:
+        """Run one seed.py command against this server's database; its JSON answer."""
+        completed = subprocess.run(
+            [PYTHON, "-m", "deskside_agent.tests.seed", command, json.dumps(args)],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert completed.returncode == 0, completed.stderr
+        return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _served(tmp_path_factory: pytest.TempPathFactory, migrated_db: Path) -> Iterator[Served]:
+    served = Served(tmp_path_factory.mktemp("served"), migrated_db)
+    served.base = served.seed("base")  # type: ignore[attr-defined]
+    served.start()
+    yield served
+    served.stop()
+    served.log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, migrated_db: Path) -> Iterator[Served]:
+    """A served Deskside with the personas' tenant onboarded, shared by the tests of a session:
+    each test's agent is another device (its own serial number and hardware id)."""
+    yield from _served(tmp_path_factory, migrated_db)
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory, migrated_db: Path) -> Iterator[Served]:
+    """A served Deskside of the module's own, for tests that stop and start it."""
+    yield from _served(tmp_path_factory, migrated_db)
+
+
+# Harmless stand-ins for the commands that would change this machine.
+RECORD = [PYTHON, "-c", "import sys; open(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\n')"]
+
+
+class AgentHome:
+    """One agent: its config file, state directory, NetworkManager root and facts override."""
+
+    def __init__(self, root: Path, server: Served, **config: Any) -> None:
+        self.root = root
+        self.server = server
+        self.state = root / "state"
+        self.nm = root / "nm"
+        self.nm.mkdir()
+        self.commands = root / "commands.log"
+        self.override = root / "facts.json"
+        self.config_path = root / "etc" / "agent.toml"
+        self.config_path.parent.mkdir()
+        self.overrides({})
+        record = [*RECORD, str(self.commands)]
+        values: dict[str, Any] = {
+            "server": server.url,
+            "state_dir": str(self.state),
+            "nm_root": str(self.nm),
+            "facts_override_file": str(self.override),
+            "nmcli_command": [*record, "nmcli-reload"],
+            "lock_command": [*record, "lock"],
+            "reboot_command": [*record, "reboot"],
+            "shutdown_command": [*record, "poweroff"],
+            "rename_command": [*record, "rename", "{name}"],
+            "allow_rename": True,
+            "retry_initial_seconds": 0.3,
+            "retry_max_seconds": 1.0,
+            "socket_retry_max_seconds": 1.0,
+            "http_timeout_seconds": 10.0,
+            "log_level": "DEBUG",
+        }
+        values.update(config)
+        self.write_config(values)
+
+    def write_config(self, values: dict[str, Any]) -> None:
+        self.config = values
+        lines = [f"{key} = {json.dumps(value)}" for key, value in values.items()]
+        self.config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def overrides(self, facts: dict[str, Any]) -> None:
+        """Facts the agent reports instead of the machine's (its documented test hook)."""
+        base = {
+            "deviceName": "agent-test-box",
+            "serialNumber": f"SN-{self.root.name}",
+            "hardwareId": f"HW-{self.root.name}",
+        }
+        self.override.write_text(json.dumps(base | facts), encoding="utf-8")
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DESKSIDE_")}
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PYTHON, "-m", "deskside_agent.cli", "--config", str(self.config_path), *args],
+            env=self.env(),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [PYTHON, "-m", "deskside_agent.cli", "--config", str(self.config_path), *args],
+            env=self.env(),
+            cwd=self.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def enroll(self) -> int:
+        """Enroll with the bulk token; the device id."""
+        token = self.root / "token"
+        token.write_text(self.server.base["token"] + "\n")  # type: ignore[attr-defined]
+        done = self.cli(
+            "enroll", "--bulk-token-file", str(token), "--tenant-domain", "lakeside.test"
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return int(json.loads((self.state / "credential.json").read_text())["deviceId"])
+
+    def status(self) -> dict[str, Any]:
+        done = self.cli("status", "--json")
+        assert done.returncode == 0, done.stderr
+        return dict(json.loads(done.stdout))
+
+    def check_in(self) -> subprocess.CompletedProcess[str]:
+        return self.cli("run", "--once")
+
+    def log(self) -> str:
+        try:
+            return (self.state / "agent.log").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def recorded(self) -> list[str]:
+        try:
+            return self.commands.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+
+
+@pytest.fixture
+def agent(tmp_path: Path, server: Served) -> AgentHome:
+    return AgentHome(tmp_path, server)
+
+
+def stop(process: subprocess.Popen[str], timeout: float = 15) -> tuple[int, str, str]:
+    """SIGTERM a running agent; its exit code and output."""
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err

@@ -1,0 +1,127 @@
+"""Seed and read a served Deskside's database through Deskside's own code, for the agent tests.
+
+Run with the served process's environment (the same DESKSIDE_DATABASE_URL):
+
+    python -m deskside_agent.tests.seed COMMAND '{"json": "arguments"}'
+
+It prints one JSON document on stdout. The commands are the functions named ``cmd_*``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import timedelta
+from typing import Any
+
+TOKEN = "bulk-token-for-the-agent-tests-0123456789"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deskside.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_base(args: dict[str, Any]) -> dict[str, Any]:
+    """The test personas' tenant (deskside/conftest.py), onboarded for enrollment: settings, a
+    default restriction, a bulk token, a deployment profile allowing pre-provisioned enrollment."""
+    from django.utils import timezone
+
+    from deskside.conftest import PASSWORD, build_personas
+    from deskside.fleet.enrollment import token_hash
+    from deskside.fleet.models import (
+        BulkEnrollmentToken,
+        DeploymentProfile,
+        EnrollmentRestriction,
+        EnrollmentSettings,
+    )
+    from deskside.fleet.oauth import agent_application_ensure
+
+    personas = build_personas()
+    tenant = personas.tenant
+    agent_application_ensure()
+    EnrollmentSettings.objects.create(
+        tenant=tenant,
+        management_authority_set=True,
+        apple_push_certificate_expires_at=timezone.now() + timedelta(days=90),
+    )
+    EnrollmentRestriction.objects.create(tenant=tenant, name="Default", is_default=True)
+    BulkEnrollmentToken.objects.create(
+        tenant=tenant,
+        name="Agent tests",
+        token_hash=token_hash(TOKEN),
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    DeploymentProfile.objects.create(
+        tenant=tenant, name="Kiosks", allowed_methods=["preProvisioned", "bulkToken"]
+    )
+    return {"token": TOKEN, "domain": "lakeside.test", "password": PASSWORD}
+
+
+def cmd_register(args: dict[str, Any]) -> dict[str, Any]:
+    """Register a hardware id for pre-provisioned enrollment."""
+    from deskside.fleet.models import DeploymentProfile, PreprovisionedDevice
+
+    profile = DeploymentProfile.objects.get(name="Kiosks")
+    row = PreprovisionedDevice.objects.create(
+        tenant=profile.tenant, hardware_id=args["hardwareId"], profile=profile
+    )
+    return {"id": row.pk}
+
+
+def cmd_expire_token(args: dict[str, Any]) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from deskside.fleet.models import BulkEnrollmentToken
+
+    BulkEnrollmentToken.objects.update(expires_at=timezone.now() - timedelta(days=1))
+    return {}
+
+
+def cmd_device(args: dict[str, Any]) -> dict[str, Any]:
+    """What the server stored about one device."""
+    from deskside.fleet.models import ManagedDevice
+
+    device = ManagedDevice.objects.select_related("primary_user").get(pk=args["deviceId"])
+    return {
+        "deviceName": device.device_name,
+        "operatingSystem": device.operating_system,
+        "osVersion": device.os_version,
+        "serialNumber": device.serial_number,
+        "hardwareId": device.hardware_id,
+        "isEncrypted": device.is_encrypted,
+        "firewallEnabled": device.firewall_enabled,
+        "screenLockEnabled": device.screen_lock_enabled,
+        "freeStorageSpaceInBytes": device.free_storage_bytes,
+        "totalStorageSpaceInBytes": device.total_storage_bytes,
+        "complianceState": device.compliance_state,
+        "managementState": device.management_state,
+        "agentVersion": device.agent_version,
+        "enrollmentMethod": device.enrollment_method,
+        "primaryUser": device.primary_user.email if device.primary_user else None,
+        "lastReportId": str(device.last_report_id) if device.last_report_id else None,
+        "lastSyncAt": device.last_sync_at.isoformat() if device.last_sync_at else None,
+    }
+
+
+def cmd_failures(args: dict[str, Any]) -> dict[str, Any]:
+    from deskside.fleet.models import EnrollmentFailure
+
+    return {"reasons": list(EnrollmentFailure.objects.values_list("reason", flat=True))}
+
+
+def main() -> None:
+    command = sys.argv[1]
+    args = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    _setup()
+    handler = globals().get(f"cmd_{command.replace('-', '_')}")
+    if handler is None:
+        raise SystemExit(f"unknown seed command {command!r}")
+    print(json.dumps(handler(args), default=str))
+
+
+if __name__ == "__main__":
+    main()
