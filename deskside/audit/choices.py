@@ -75,6 +75,27 @@ class Action(models.TextChoices):
     CORPORATE_IDENTIFIER_REMOVED = "corporateIdentifierRemoved", _("Corporate identifier removed")
     # device actions and diagnostics (fleet)
     # compliance policies and configuration profiles (policies)
+    COMPLIANCE_POLICY_CREATED = "compliancePolicyCreated", _("Compliance policy created")
+    COMPLIANCE_POLICY_UPDATED = "compliancePolicyUpdated", _("Compliance policy changed")
+    COMPLIANCE_POLICY_DELETED = "compliancePolicyDeleted", _("Compliance policy deleted")
+    COMPLIANCE_POLICY_ASSIGNED = "compliancePolicyAssigned", _("Compliance policy assignments")
+    COMPLIANCE_SETTINGS_UPDATED = "complianceSettingsUpdated", _("Compliance settings changed")
+    CONFIGURATION_PROFILE_CREATED = (
+        "configurationProfileCreated",
+        _("Configuration profile created"),
+    )
+    CONFIGURATION_PROFILE_UPDATED = (
+        "configurationProfileUpdated",
+        _("Configuration profile changed"),
+    )
+    CONFIGURATION_PROFILE_DELETED = (
+        "configurationProfileDeleted",
+        _("Configuration profile deleted"),
+    )
+    CONFIGURATION_PROFILE_ASSIGNED = (
+        "configurationProfileAssigned",
+        _("Configuration profile assignments"),
+    )
     # apps and app protection (apps)
     MOBILE_APP_CREATED = "mobileAppCreated", _("App created")
     MOBILE_APP_UPDATED = "mobileAppUpdated", _("App changed")

@@ -1,14 +1,245 @@
-"""Reads of the policies part. PLACEHOLDER bodies (issue 3's policies work replaces them)."""
+"""Reads of the policies part: what is assigned to a device, what its agent gets, and the statuses
+operators may see (docs/policies.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, QuerySet
+
+from deskside.access.checks import scope
+from deskside.directory.models import Group, User
 from deskside.fleet.models import ManagedDevice
+from deskside.policies.charts import StatusChart, status_bars
+from deskside.policies.choices import PolicyStatus, ProfileStatus
+from deskside.policies.delivery import profile_plan
+from deskside.policies.display import ComplianceRow, ProfileRow, compliance_row, profile_row
+from deskside.policies.models import (
+    CompliancePolicy,
+    CompliancePolicyAssignment,
+    ComplianceSettings,
+    ConfigurationProfile,
+    DeviceComplianceStatus,
+    DeviceProfileStatus,
+    ProfileAssignment,
+)
+
+# The check-in's profile service leaves the payload it decided on the device object, so that
+# the answer does not read the assignments a second time (see ``device_profiles_payload``).
+PAYLOAD_ATTRIBUTE = "_deskside_profiles_payload"
+
+
+def compliance_policies_for_groups(
+    *, tenant_id: int, group_ids: Iterable[int]
+) -> QuerySet[CompliancePolicy]:
+    """The tenant's compliance policies assigned to any of the groups and excluded from none of
+    them: one query (two subqueries)."""
+    group_ids = list(group_ids)
+    if not group_ids:
+        return CompliancePolicy.objects.none()
+    links = CompliancePolicyAssignment.objects.filter(group_id__in=group_ids)
+    return (
+        CompliancePolicy.objects.filter(tenant_id=tenant_id)
+        .filter(pk__in=links.filter(excluded=False).values("policy_id"))
+        .exclude(pk__in=links.filter(excluded=True).values("policy_id"))
+    )
+
+
+def profiles_for_groups(
+    *, tenant_id: int, group_ids: Iterable[int]
+) -> QuerySet[ConfigurationProfile]:
+    """The tenant's configuration profiles assigned to any of the groups and excluded from none
+    of them: one query."""
+    group_ids = list(group_ids)
+    if not group_ids:
+        return ConfigurationProfile.objects.none()
+    links = ProfileAssignment.objects.filter(group_id__in=group_ids)
+    return (
+        ConfigurationProfile.objects.filter(tenant_id=tenant_id)
+        .filter(pk__in=links.filter(excluded=False).values("profile_id"))
+        .exclude(pk__in=links.filter(excluded=True).values("profile_id"))
+    )
+
+
+def compliance_settings_of(*, tenant_id: int) -> ComplianceSettings:
+    """The tenant's compliance settings; the defaults (unsaved) when never changed."""
+    found = ComplianceSettings.objects.filter(tenant_id=tenant_id).first()
+    return found or ComplianceSettings(tenant_id=tenant_id)
 
 
 def device_profiles_payload(
     *, device: ManagedDevice, group_ids: frozenset[int]
 ) -> list[dict[str, Any]]:
-    """The configuration profiles the device must apply, as the check-in answer lists them."""
-    return []
+    """The configuration profiles the device must apply, as the check-in answer lists them:
+    those assigned to it for its platform, without the ones in conflict (docs/policies.md)."""
+    decided = device.__dict__.pop(PAYLOAD_ATTRIBUTE, None)
+    if decided is not None and decided[0] == group_ids:
+        return list(decided[1])
+    profiles = profiles_for_groups(tenant_id=device.tenant_id, group_ids=group_ids)
+    return profile_plan(platform=device.operating_system, profiles=profiles).payload()
+
+
+def _readable_devices(operator: User) -> QuerySet[ManagedDevice]:
+    return scope(ManagedDevice.objects.all(), operator, "ManagedDevices.Read")
+
+
+def device_compliance_statuses(*, operator: User, device: ManagedDevice) -> list[ComplianceRow]:
+    """The device page's compliance section: each assigned policy's status on the device with
+    the settings that fail; empty without DeviceCompliancePolicies.Read. One query."""
+    policies = scope(CompliancePolicy.objects.all(), operator, "DeviceCompliancePolicies.Read")
+    records = (
+        DeviceComplianceStatus.objects.filter(device_id=device.pk, policy__in=policies)
+        .filter(device__in=_readable_devices(operator))
+        .select_related("policy")
+        .order_by("policy__name", "policy_id")
+    )
+    return [compliance_row(record) for record in records]
+
+
+def device_profile_statuses(*, operator: User, device: ManagedDevice) -> list[ProfileRow]:
+    """The device page's configuration section: each assigned profile's status on the device
+    with its reason; empty without DeviceConfigurations.Read. One query."""
+    profiles = scope(ConfigurationProfile.objects.all(), operator, "DeviceConfigurations.Read")
+    records = (
+        DeviceProfileStatus.objects.filter(device_id=device.pk, profile__in=profiles)
+        .filter(device__in=_readable_devices(operator))
+        .select_related("profile")
+        .order_by("profile__name", "profile_id")
+    )
+    return [profile_row(record, device) for record in records]
+
+
+def _with_groups(queryset: QuerySet[Any], link_model: type[Any]) -> QuerySet[Any]:
+    links = link_model.objects.select_related("group").order_by("excluded", "group__display_name")
+    return queryset.prefetch_related(Prefetch("assignments", queryset=links))
+
+
+def compliance_policy_list(*, operator: User) -> QuerySet[CompliancePolicy]:
+    """The tenant's compliance policies with their assignments (three queries in all)."""
+    policies = scope(CompliancePolicy.objects.all(), operator, "DeviceCompliancePolicies.Read")
+    return _with_groups(policies.order_by("name", "pk"), CompliancePolicyAssignment)
+
+
+def compliance_policies_readable(*, operator: User) -> QuerySet[CompliancePolicy]:
+    """The compliance policies the operator may read, with their assignments prefetched."""
+    policies = scope(CompliancePolicy.objects.all(), operator, "DeviceCompliancePolicies.Read")
+    return _with_groups(policies, CompliancePolicyAssignment)
+
+
+def compliance_policy_statuses(
+    *, operator: User, policy: CompliancePolicy, status: str = ""
+) -> QuerySet[DeviceComplianceStatus]:
+    """A policy's statuses on the devices the operator may read (optionally one status)."""
+    records = DeviceComplianceStatus.objects.filter(
+        policy=policy, device__in=_readable_devices(operator)
+    )
+    if status:
+        records = records.filter(status=status)
+    return records.select_related("device", "policy").order_by("device__device_name", "pk")
+
+
+def compliance_policy_status_counts(*, operator: User, policy: CompliancePolicy) -> dict[str, int]:
+    """How many devices the operator may read have each status for the policy: one query."""
+    counts = dict.fromkeys(PolicyStatus.values, 0)
+    rows = (
+        DeviceComplianceStatus.objects.filter(policy=policy, device__in=_readable_devices(operator))
+        .values("status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["status"]] = row["count"]
+    return counts
+
+
+def profile_list(*, operator: User) -> QuerySet[ConfigurationProfile]:
+    """The tenant's configuration profiles with their assignments (three queries in all)."""
+    profiles = scope(ConfigurationProfile.objects.all(), operator, "DeviceConfigurations.Read")
+    return _with_groups(profiles.order_by("name", "pk"), ProfileAssignment)
+
+
+def profiles_readable(*, operator: User) -> QuerySet[ConfigurationProfile]:
+    """The configuration profiles the operator may read, with their assignments prefetched."""
+    profiles = scope(ConfigurationProfile.objects.all(), operator, "DeviceConfigurations.Read")
+    return _with_groups(profiles, ProfileAssignment)
+
+
+def profile_statuses(
+    *, operator: User, profile: ConfigurationProfile, status: str = ""
+) -> QuerySet[DeviceProfileStatus]:
+    """A profile's statuses on the devices the operator may read (optionally one status)."""
+    records = DeviceProfileStatus.objects.filter(
+        profile=profile, device__in=_readable_devices(operator)
+    )
+    if status:
+        records = records.filter(status=status)
+    return records.select_related("device", "profile").order_by("device__device_name", "pk")
+
+
+def profile_status_counts(*, operator: User, profile: ConfigurationProfile) -> dict[str, int]:
+    """How many devices the operator may read have each status for the profile: one query."""
+    counts = dict.fromkeys(ProfileStatus.values, 0)
+    rows = (
+        DeviceProfileStatus.objects.filter(profile=profile, device__in=_readable_devices(operator))
+        .values("status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["status"]] = row["count"]
+    return counts
+
+
+def tenant_groups(*, tenant_id: int) -> QuerySet[Group]:
+    """The groups an assignment may name: the tenant's own."""
+    return Group.objects.filter(tenant_id=tenant_id).order_by("display_name")
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """A policy's or profile's detail page: the chart of status counts and one page of devices."""
+
+    chart: StatusChart
+    page: Page[Any]
+    rows: list[Any]
+    status: str
+
+
+def compliance_policy_report(
+    *, operator: User, policy: CompliancePolicy, status: str = "", page_number: Any = None
+) -> StatusReport:
+    """The policy's statuses on the devices the operator may read: counts and one page, with
+    the failing settings (three queries)."""
+    status = status if status in PolicyStatus.values else ""
+    counts = compliance_policy_status_counts(operator=operator, policy=policy)
+    records = compliance_policy_statuses(operator=operator, policy=policy, status=status)
+    page = Paginator(records, PAGE_SIZE).get_page(page_number)
+    return StatusReport(
+        chart=status_bars(counts, dict(PolicyStatus.choices)),
+        page=page,
+        rows=[compliance_row(record) for record in page.object_list],
+        status=status,
+    )
+
+
+def profile_report(
+    *, operator: User, profile: ConfigurationProfile, status: str = "", page_number: Any = None
+) -> StatusReport:
+    """The profile's statuses on the devices the operator may read: counts and one page, with
+    the reasons (three queries)."""
+    status = status if status in ProfileStatus.values else ""
+    counts = profile_status_counts(operator=operator, profile=profile)
+    records = profile_statuses(operator=operator, profile=profile, status=status)
+    page = Paginator(records, PAGE_SIZE).get_page(page_number)
+    return StatusReport(
+        chart=status_bars(counts, dict(ProfileStatus.choices)),
+        page=page,
+        rows=[profile_row(record, record.device) for record in page.object_list],
+        status=status,
+    )
