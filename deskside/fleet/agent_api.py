@@ -1,4 +1,4 @@
-"""The agents' API after enrollment: check-in (docs/agent-protocol.md).
+"""The agents' API after enrollment: check-in and diagnostics uploads (docs/agent-protocol.md).
 
 Agents authenticate with their device credential (``Authorization: Bearer``); an unknown, revoked
 or retired device's credential is a 401. Input schemas forbid unknown fields, so a malformed or
@@ -8,6 +8,7 @@ partial report is a 422 that names the field, and nothing of it is stored.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -17,6 +18,7 @@ from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field
 
 from deskside.fleet.checkin import CheckInRefused, device_check_in
+from deskside.fleet.diagnostics import DiagnosticsRefused, diagnostics_bundle_upload
 from deskside.fleet.models import ManagedDevice
 from deskside.fleet.reports import (
     ActionResult,
@@ -151,3 +153,55 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> dict[str, Any]:
         return device_check_in(device=device, report=_report(payload))
     except CheckInRefused as refusal:
         raise HttpError(422, f"{refusal.field}: {refusal.message}") from refusal
+
+
+class DiagnosticsOut(Schema):
+    bundleId: int
+    sizeInBytes: int
+    sha256: str
+    expiresDateTime: datetime
+
+
+_GZIP_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.post(
+    "/actions/{actionId}/diagnostics",
+    response={
+        201: DiagnosticsOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        413: ErrorOut,
+        415: ErrorOut,
+    },
+    openapi_extra=_GZIP_BODY,
+)
+def diagnostics_upload(request: HttpRequest, actionId: int) -> tuple[int, DiagnosticsOut]:
+    """Upload the diagnostics bundle (a tar.gz) of an unfinished collectDiagnostics action."""
+    device: ManagedDevice = request.auth  # type: ignore[attr-defined]
+    if request.content_type != "application/gzip":
+        raise HttpError(415, "Content-Type: the body must be application/gzip.")
+    declared = request.headers.get("Content-Length")
+    if declared is not None and not declared.isdigit():
+        raise HttpError(400, "Content-Length: not a number of bytes.")
+    try:
+        bundle = diagnostics_bundle_upload(
+            device=device,
+            action_id=actionId,
+            stream=request,
+            content_length=None if declared is None else int(declared),
+        )
+    except DiagnosticsRefused as refusal:
+        raise HttpError(refusal.status, refusal.message) from refusal
+    return 201, DiagnosticsOut(
+        bundleId=bundle.pk,
+        sizeInBytes=bundle.size_bytes,
+        sha256=bundle.sha256,
+        expiresDateTime=bundle.expires_at,
+    )

@@ -134,4 +134,9 @@ ELSEWHERE: set[str] = {
     "enrollment:corporate_add",
     "enrollment:corporate_remove",
     # device actions (fleet)
+    # POST-only, and a download that needs an uploaded bundle: test_device_action_portal.py,
+    # test_diagnostics_download.py
+    "device_actions:request",
+    "device_actions:cancel",
+    "device_actions:diagnostics_download",
 }
