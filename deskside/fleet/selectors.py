@@ -112,6 +112,11 @@ DEVICE_SORTS: dict[str, str] = {
 }
 
 
+# Never read for pages: the device's credential hash, and the last check-in answer (it holds the
+# settings of the profiles sent, Wi-Fi passphrases included).
+_NOT_FOR_PAGES = ("credential_hash", "last_response")
+
+
 def stale_after() -> timedelta:
     """How long a device may stay silent before it counts as not responding ("stale"): three
     check-in intervals, since a running agent checks in every ``DESKSIDE_CHECKIN_SECONDS``."""
@@ -152,7 +157,8 @@ def device_list(
     """The devices the operator may read, matching ``filters.text`` in the name, serial number or
     primary user's name or e-mail, narrowed by OS, compliance, ownership and staleness, and sorted
     (ties by id, so pages do not overlap). The primary user comes in the same query."""
-    devices = _with_contact(devices_readable(operator=operator).select_related("primary_user"), now)
+    readable = devices_readable(operator=operator).select_related("primary_user")
+    devices = _with_contact(readable.defer(*_NOT_FOR_PAGES), now)
     text = filters.text.strip()
     if text:
         devices = devices.filter(
@@ -209,7 +215,8 @@ def device_counts(*, operator: User, now: datetime | None = None) -> DeviceCount
 def device_for_page(*, operator: User, pk: int) -> ManagedDevice:
     """The device the device page shows (``ManagedDevices.Read`` on it; else Http404/403), with
     its primary user and ``last_contact``/``is_stale``."""
-    queryset = _with_contact(ManagedDevice.objects.select_related("primary_user"))
+    queryset = ManagedDevice.objects.select_related("primary_user").defer(*_NOT_FOR_PAGES)
+    queryset = _with_contact(queryset)
     return get_or_404(queryset, operator, "ManagedDevices.Read", pk=pk)
 
 
