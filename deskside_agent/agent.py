@@ -358,6 +358,7 @@ class Agent:
             stop=self.stop,
             retry_max_seconds=self.config.socket_retry_max_seconds,
             ca_file=self.config.ca_file,
+            ping_seconds=self.config.socket_ping_seconds,
         )
         self.push = push
         if not once:

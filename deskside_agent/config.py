@@ -67,6 +67,7 @@ class Config:
     retry_initial_seconds: float = 5.0
     retry_max_seconds: float = 300.0
     socket_retry_max_seconds: float = 300.0
+    socket_ping_seconds: float = 3600.0
     http_timeout_seconds: float = 30.0
     # None: follow checkInIntervalSeconds from the server's answer.
     check_in_interval_seconds: float | None = None
@@ -104,6 +105,7 @@ _FLOATS = {
     "retry_initial_seconds",
     "retry_max_seconds",
     "socket_retry_max_seconds",
+    "socket_ping_seconds",
     "http_timeout_seconds",
     "check_in_interval_seconds",
 }

@@ -2,6 +2,8 @@
 
 The server sends ``{"type": "checkIn"}`` when something waits for the device; the agent then
 checks in at once. After a reconnection the agent checks in too (a push may have been missed).
+An application ``{"type": "ping"}`` every ``socket_ping_seconds`` renews the server's channel
+group membership (a Redis layer forgets it after a day); websocket pings keep the link alive.
 Nothing depends on the socket: the timer checks in anyway.
 """
 
@@ -32,6 +34,7 @@ class PushSocket(threading.Thread):
         stop: threading.Event,
         retry_max_seconds: float = 300.0,
         ca_file: str = "",
+        ping_seconds: float = 3600.0,
     ) -> None:
         super().__init__(name="deskside-push", daemon=True)
         self.url = url
@@ -41,6 +44,7 @@ class PushSocket(threading.Thread):
         self.stop_event = stop
         self.retry_max = max(1.0, retry_max_seconds)
         self.ca_file = ca_file
+        self.ping_seconds = max(1.0, ping_seconds)
         self.connected = threading.Event()
         self.pushes = 0
         self._connection: Any = None
@@ -84,8 +88,7 @@ class PushSocket(threading.Thread):
                     if not first:
                         self.on_push()
                     first = False
-                    for message in connection:
-                        self._receive(message)
+                    self._listen(connection)
             except InvalidStatus as error:
                 status = error.response.status_code
                 last_error = self._log_error(
@@ -106,6 +109,17 @@ class PushSocket(threading.Thread):
             self.stop_event.wait(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter
             delay = min(delay * 2, self.retry_max)
 
+    def _listen(self, connection: Any) -> None:
+        """Receive until the socket closes; a ``{"type": "ping"}`` after each quiet
+        ``ping_seconds`` keeps the server's group membership fresh (docs/device-actions.md)."""
+        while not self.stop_event.is_set():
+            try:
+                message = connection.recv(timeout=self.ping_seconds)
+            except TimeoutError:
+                connection.send(json.dumps({"type": "ping"}))
+                continue
+            self._receive(message)
+
     def _log_error(self, text: str, last: str) -> str:
         # The first of a run of identical errors is a warning; repeats are debug noise.
         (log.debug if text == last else log.warning)("%s", text)
@@ -116,6 +130,8 @@ class PushSocket(threading.Thread):
             data = json.loads(message)
         except ValueError:
             log.warning("push socket: a frame that is not JSON was ignored")
+            return
+        if isinstance(data, dict) and data.get("type") == "pong":
             return
         if isinstance(data, dict) and data.get("type") == "checkIn":
             self.pushes += 1

@@ -8,8 +8,10 @@ every command that would (rename, lock, reboot, shut down, wipe) is configured t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -61,17 +63,26 @@ def _server_env(data: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated SQLite file per test session, copied for each served process."""
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Once per test session: a migrated SQLite file with the personas' tenant onboarded
+    (seed.py base) and the collected static files, copied for each served process."""
     data = tmp_path_factory.mktemp("template")
-    subprocess.run(
-        [PYTHON, "-m", "deskside.cli", "migrate", "-v0"],
-        env=_server_env(data),
+    env = _server_env(data)
+    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run(
+            [PYTHON, "-m", "deskside.cli", *command], env=env, cwd=ROOT, check=True, timeout=300
+        )
+    seeded = subprocess.run(
+        [PYTHON, "-m", "deskside_agent.tests.seed", "base"],
+        env=env,
         cwd=ROOT,
         check=True,
-        timeout=180,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    return data / "db.sqlite3"
+    (data / "base.json").write_text(seeded.stdout.strip().splitlines()[-1])
+    return data
 
 
 class Served:
@@ -79,7 +90,9 @@ class Served:
 
     def __init__(self, data: Path, template: Path) -> None:
         self.data = data
-        shutil.copy(template, data / "db.sqlite3")
+        shutil.copy(template / "db.sqlite3", data / "db.sqlite3")
+        shutil.copytree(template / "static", data / "static")
+        self.base: dict[str, Any] = json.loads((template / "base.json").read_text())
         self.env = _server_env(data)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -128,9 +141,8 @@ class Served:
         return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def _served(tmp_path_factory: pytest.TempPathFactory, migrated_db: Path) -> Iterator[Served]:
-    served = Served(tmp_path_factory.mktemp("served"), migrated_db)
-    served.base = served.seed("base")  # type: ignore[attr-defined]
+def _served(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[Served]:
+    served = Served(tmp_path_factory.mktemp("served"), template)
     served.start()
     yield served
     served.stop()
@@ -138,16 +150,16 @@ def _served(tmp_path_factory: pytest.TempPathFactory, migrated_db: Path) -> Iter
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, migrated_db: Path) -> Iterator[Served]:
+def server(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[Served]:
     """A served Deskside with the personas' tenant onboarded, shared by the tests of a session:
     each test's agent is another device (its own serial number and hardware id)."""
-    yield from _served(tmp_path_factory, migrated_db)
+    yield from _served(tmp_path_factory, template)
 
 
 @pytest.fixture(scope="module")
-def own_server(tmp_path_factory: pytest.TempPathFactory, migrated_db: Path) -> Iterator[Served]:
+def own_server(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[Served]:
     """A served Deskside of the module's own, for tests that stop and start it."""
-    yield from _served(tmp_path_factory, migrated_db)
+    yield from _served(tmp_path_factory, template)
 
 
 # Harmless stand-ins for the commands that would change this machine.
@@ -231,7 +243,7 @@ class AgentHome:
     def enroll(self) -> int:
         """Enroll with the bulk token; the device id."""
         token = self.root / "token"
-        token.write_text(self.server.base["token"] + "\n")  # type: ignore[attr-defined]
+        token.write_text(self.server.base["token"] + "\n")
         done = self.cli(
             "enroll", "--bulk-token-file", str(token), "--tenant-domain", "lakeside.test"
         )
@@ -269,3 +281,88 @@ def stop(process: subprocess.Popen[str], timeout: float = 15) -> tuple[int, str,
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=timeout)
     return process.returncode, out, err
+
+
+class Operator:
+    """An operator signed in to the portal through its real sign-in form, using the operators'
+    API (session and CSRF token) as the portal's pages do."""
+
+    def __init__(self, server: Served, email: str = "admin@lakeside.test") -> None:
+        self.http = httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
+        form = self.http.get("/sign-in/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        assert token, form.text
+        signed_in = self.http.post(
+            "/sign-in/",
+            data={
+                "csrfmiddlewaretoken": token.group(1),
+                "email": email,
+                "password": server.base["password"],
+            },
+        )
+        assert signed_in.status_code == 302, signed_in.text
+
+    def _headers(self) -> dict[str, str]:
+        return {"X-CSRFToken": self.http.cookies["deskside_csrf"]}
+
+    def act(self, device_id: int, action: str, **parameters: Any) -> int:
+        """Queue an action for the device (the server pushes it to a connected agent)."""
+        answer = self.http.post(
+            f"/api/v1/devices/{device_id}/actions",
+            json={"action": action, "parameters": parameters},
+            headers=self._headers(),
+        )
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["id"])
+
+    def actions(self, device_id: int) -> dict[int, dict[str, Any]]:
+        answer = self.http.get(f"/api/v1/devices/{device_id}/actions")
+        assert answer.status_code == 200, answer.text
+        return {int(a["id"]): a for a in answer.json()}
+
+    def action(self, device_id: int, action_id: int) -> dict[str, Any]:
+        return self.actions(device_id)[action_id]
+
+    def finished(self, device_id: int, action_id: int, timeout: float = 30) -> dict[str, Any]:
+        """Wait until the action has its result; the action."""
+
+        def result() -> dict[str, Any] | None:
+            action = self.action(device_id, action_id)
+            return action if action["actionState"] not in ("pending", "active") else None
+
+        return dict(wait_for(result, timeout=timeout, interval=0.2, what="the action's result"))
+
+    def device(self, device_id: int) -> dict[str, Any]:
+        answer = self.http.get(f"/api/v1/devices/{device_id}")
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+
+@pytest.fixture
+def operator(server: Served) -> Iterator[Operator]:
+    signed_in = Operator(server)
+    yield signed_in
+    signed_in.http.close()
+
+
+@contextlib.contextmanager
+def running(agent: AgentHome, *, connected: bool = True) -> Iterator[subprocess.Popen[str]]:
+    """``deskside-agent run`` while the block runs (its push socket up, unless told not to wait
+    for it); stopped with SIGTERM after, which must end it cleanly."""
+    before = agent.log().count("push socket connected")
+    process = agent.popen("run")
+    try:
+        if connected:
+            wait_for(
+                lambda: (
+                    agent.log().count("push socket connected") > before
+                    or process.poll() is not None
+                ),
+                what="the agent's push socket",
+            )
+            assert process.poll() is None, process.communicate()
+        yield process
+    finally:
+        if process.poll() is None:
+            code, out, err = stop(process)
+            assert code == 0, out + err

@@ -113,6 +113,67 @@ def cmd_failures(args: dict[str, Any]) -> dict[str, Any]:
     return {"reasons": list(EnrollmentFailure.objects.values_list("reason", flat=True))}
 
 
+def _admin() -> Any:
+    from deskside.directory.models import User
+
+    return User.objects.get(email="admin@lakeside.test")
+
+
+def cmd_device_group(args: dict[str, Any]) -> dict[str, Any]:
+    """A group of the device's own, so that a test's assignments reach only its device."""
+    from deskside.directory.services import group_create
+    from deskside.fleet.models import ManagedDevice
+    from deskside.fleet.services import group_device_add
+
+    device = ManagedDevice.objects.get(pk=args["deviceId"])
+    group = group_create(tenant=device.tenant, display_name=f"Device {device.pk}", actor=_admin())
+    group_device_add(group=group, device=device, actor=_admin())
+    return {"groupId": group.pk}
+
+
+def cmd_app(args: dict[str, Any]) -> dict[str, Any]:
+    """Add an app to the catalog (apps.services) and assign it to a group with an intent."""
+    from deskside.apps.services import app_assignment_create, mobile_app_create
+    from deskside.directory.models import Group
+
+    group = Group.objects.get(pk=args.pop("groupId"))
+    intent = args.pop("intent")
+    app = mobile_app_create(tenant=group.tenant, actor=_admin(), **args)
+    app_assignment_create(app=app, group=group, intent=intent, actor=_admin())
+    return {"appId": app.pk}
+
+
+def cmd_app_states(args: dict[str, Any]) -> dict[str, Any]:
+    """The device's install state of each app, as the server stored the agent's results."""
+    from deskside.apps.models import DeviceAppState
+
+    rows = DeviceAppState.objects.filter(device_id=args["deviceId"])
+    return {
+        str(row.app_id): {
+            "installState": row.install_state,
+            "errorCode": row.error_code,
+            "detail": row.detail,
+            "version": row.installed_version,
+        }
+        for row in rows
+    }
+
+
+def cmd_inventory(args: dict[str, Any]) -> dict[str, Any]:
+    from deskside.apps.models import DeviceInventoryItem
+
+    items = DeviceInventoryItem.objects.filter(device_id=args["deviceId"])
+    return {"items": sorted([i.name, i.version, i.publisher] for i in items)}
+
+
+def cmd_action(args: dict[str, Any]) -> dict[str, Any]:
+    """An action's state as stored (also for a device that left every operator's scope)."""
+    from deskside.fleet.models import DeviceAction
+
+    action = DeviceAction.objects.get(pk=args["actionId"], device_id=args["deviceId"])
+    return {"actionState": action.state, "resultDetail": action.result_detail}
+
+
 def main() -> None:
     command = sys.argv[1]
     args = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
