@@ -99,7 +99,13 @@ def _policy_out(policy: AppProtectionPolicy) -> PolicyOut:
 
 @router.post(
     "/registrations",
-    response={200: RegistrationOut, 201: RegistrationOut, 401: ErrorOut, 422: ErrorOut},
+    response={
+        200: RegistrationOut,
+        201: RegistrationOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        422: ErrorOut,
+    },
 )
 def registration_check_in(
     request: HttpRequest, payload: RegistrationIn
@@ -107,6 +113,8 @@ def registration_check_in(
     """A protected app checks in for the signed-in user (the same user, app and device tag
     update one registration) and gets the app protection policies that apply to it."""
     user: User = request.auth  # type: ignore[attr-defined]
+    if not user.has_license:
+        raise HttpError(403, "The user has no licence: app protection does not apply.")
     report = RegistrationReport(
         app_identifier=payload.appIdentifier,
         app_name=payload.appName,
