@@ -341,7 +341,7 @@ def _preprovisioned_page(request: PortalRequest, form: HardwareIdsForm) -> HttpR
         "query": "removed=1" if removed else "",
         "removed": removed,
         "form": form,
-        "profile_form": ProfileChoiceForm(tenant=request.user.tenant),
+        "profiles": list(selectors.deployment_profile_list(operator=request.user)),
     }
     return render(request, "fleet/preprovisioned_list.html", context, status=_status(form))
 

@@ -268,14 +268,19 @@ def device_page(*, operator: User, device: ManagedDevice) -> DevicePage:
     The device page contract: each section is a template partial of another part, fed by that
     part's selector, called here with the operator so that it returns only what they may see.
     """
-    sections: dict[str, Any] = {}
-    # SECTION INCLUDE POINT (device page contract): the compliance, configuration, apps and
-    # actions sections are added here, each from its part's selector, once that part provides it:
-    #   compliance_statuses = policies.selectors.device_compliance_statuses(operator=, device=)
-    #   profile_statuses    = policies.selectors.device_profile_statuses(operator=, device=)
-    #   app_states          = apps.selectors.device_app_states(operator=, device=)
-    #   device_actions      = fleet.actions.device_action_history(operator=, device=)
-    #   available_actions   = fleet.actions.actions_available(operator=, device=)
+    # Imported here, not at the top: this module is loaded by the access check (apps.ready) and
+    # by fleet.consumers, which fleet.actions imports; the sections' parts build on fleet.
+    from deskside.apps.selectors import device_app_states
+    from deskside.fleet.actions import actions_available, device_action_history
+    from deskside.policies.selectors import device_compliance_statuses, device_profile_statuses
+
+    sections: dict[str, Any] = {
+        "compliance_statuses": device_compliance_statuses(operator=operator, device=device),
+        "profile_statuses": device_profile_statuses(operator=operator, device=device),
+        "app_states": device_app_states(operator=operator, device=device),
+        "device_actions": device_action_history(operator=operator, device=device),
+        "available_actions": actions_available(operator=operator, device=device),
+    }
     return DevicePage(
         device=device,
         groups=device_group_list(device=device),

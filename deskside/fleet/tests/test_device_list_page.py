@@ -213,3 +213,28 @@ def test_the_list_reads_a_bounded_number_of_queries_at_any_size(
     assert len(response.context["page"]) == min(50, (count + 1) // 2)
     with django_assert_max_num_queries(8):
         assert client.get(URL, {"q": "bulk"}, HTTP_HX_REQUEST="true").status_code == 200
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_list_narrows_as_the_operator_types(page, live_server, fleet) -> None:
+    import re
+
+    from playwright.sync_api import expect
+
+    from deskside.browser_fixtures import sign_in
+    from deskside.conftest import PASSWORD
+
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text))
+    sign_in(page, live_server.url, fleet.helpdesk.email, PASSWORD)
+    page.get_by_role("navigation", name="Portal").get_by_role("link", name="All devices").click()
+    results = page.locator("#device-results")
+    expect(results.get_by_role("link", name="AMS-KIOSK")).to_be_visible()
+    page.get_by_label("Search by name, serial number or user").fill("pf-ams")
+    expect(results.get_by_role("link", name="AMS-KIOSK")).to_have_count(0)
+    expect(results.get_by_role("link", name="AMS-01")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=pf-ams"))
+    page.get_by_role("link", name="AMS-01").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("AMS-01")
+    assert not [text for text in violations if "Content Security Policy" in text]

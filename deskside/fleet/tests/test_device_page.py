@@ -8,6 +8,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from deskside.access.choices import ScopeKind
+from deskside.access.models import Role
+from deskside.access.services import role_assignment_create
+from deskside.directory.services import group_create, group_member_add
+from deskside.fleet.actions import device_action_request
 from deskside.fleet.models import DeviceMembership, ManagedDevice
 from deskside.fleet.services import group_device_add
 from deskside.fleet.tests.checkins import check_in, enroll, facts, report
@@ -120,13 +125,41 @@ def test_another_tenants_device_is_not_found(login, personas) -> None:
     assert login(personas.admin).get("/devices/999999/").status_code == 404
 
 
+@pytest.mark.parametrize("actions", [("syncDevice",), ("syncDevice", "rebootNow", "remoteLock")])
 def test_the_page_reads_a_bounded_number_of_queries(
-    login, personas, enrolled, django_assert_max_num_queries
+    login, personas, enrolled, django_assert_max_num_queries, actions
 ) -> None:
     laptop = ManagedDevice.objects.get(pk=enrolled)
     for group in (personas.sales, personas.lyon, personas.helpdesk_group):
         group_device_add(group=group, device=laptop, actor=None)
+    for action in actions:
+        device_action_request(device=laptop, action=action, parameters={}, actor=personas.admin)
     ManagedDevice.objects.filter(pk=enrolled).update(primary_user=personas.amsterdam_user)
     client = login(personas.helpdesk)
-    with django_assert_max_num_queries(12):
-        assert client.get(f"/devices/{enrolled}/").status_code == 200
+    with django_assert_max_num_queries(20):
+        body = _page(client, enrolled)
+    assert body.count('<tr id="device-action-') == len(actions)
+
+
+def test_the_page_holds_the_sections_of_the_other_parts(login, personas, enrolled) -> None:
+    body = _page(login(personas.admin), enrolled)
+    for section in ("device-actions", "device-compliance", "device-profiles", "device-apps"):
+        assert f'id="{section}"' in body
+    assert "Not available to your role." not in body
+
+
+def test_a_section_the_operators_role_does_not_cover_says_so(login, personas, enrolled) -> None:
+    """The Application Manager reads devices and apps, but not compliance policies."""
+    managers = group_create(tenant=personas.tenant, display_name="App managers", actor=None)
+    group_member_add(group=managers, member=personas.nobody, actor=None)
+    role_assignment_create(
+        tenant=personas.tenant,
+        name="Apps",
+        role=Role.objects.get(builtin_key="applicationManager"),
+        member_groups=[managers],
+        scope_kind=ScopeKind.ALL_DEVICES,
+        actor=None,
+    )
+    body = _page(login(personas.nobody), enrolled)
+    assert "Not available to your role." in _section(body, "device-compliance")
+    assert "Not available to your role." not in _section(body, "device-apps")
