@@ -76,7 +76,7 @@ _LEAVING: dict[str, str] = {
     DeviceActionType.WIPE: ManagementState.WIPE_PENDING,
 }
 # One DNS label (RFC 1123): letters, digits and hyphens, not at either end, not only digits.
-HOSTNAME = re.compile(r"^(?![0-9]+$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+HOSTNAME = re.compile(r"(?![0-9]+\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 HISTORY_LIMIT = 50
 
 
@@ -110,7 +110,7 @@ def _clean_parameters(action: str, parameters: Any) -> dict[str, Any]:
     if action != DeviceActionType.SET_DEVICE_NAME:
         return {}
     name = parameters.get("deviceName")
-    if not isinstance(name, str) or not HOSTNAME.match(name):
+    if not isinstance(name, str) or not HOSTNAME.fullmatch(name):
         raise DeviceActionRefused(
             "parameters.deviceName",
             _(

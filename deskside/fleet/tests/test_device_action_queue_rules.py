@@ -66,6 +66,7 @@ def test_the_portal_shows_why_a_second_one_is_refused(client, anton) -> None:
         ({"action": "setDeviceName", "parameters": {"deviceName": "-bad-"}}, "deviceName"),
         ({"action": "setDeviceName", "parameters": {"deviceName": "a.b"}}, "deviceName"),
         ({"action": "setDeviceName", "parameters": {"deviceName": "12345"}}, "deviceName"),
+        ({"action": "setDeviceName", "parameters": {"deviceName": "AMS-1\n"}}, "deviceName"),
         ({"action": "setDeviceName", "parameters": {"deviceName": "x" * 64}}, "deviceName"),
         ({"action": "setDeviceName", "parameters": {}}, "deviceName"),
         ({"action": "setDeviceName"}, "parameters"),
