@@ -174,6 +174,14 @@ def cmd_action(args: dict[str, Any]) -> dict[str, Any]:
     return {"actionState": action.state, "resultDetail": action.result_detail}
 
 
+def cmd_audit_count(args: dict[str, Any]) -> dict[str, Any]:
+    """How many audit events of a kind name the action (details.actionId)."""
+    from deskside.audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(action=args["action"], details__actionId=args["actionId"])
+    return {"count": events.count()}
+
+
 def main() -> None:
     command = sys.argv[1]
     args = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
