@@ -231,9 +231,9 @@ def enrollment_restriction_create(
     default one (``is_default``: no priority, no groups; at most one)."""
     fields = _clean_restriction(tenant, fields)
     existing = _lock_restrictions(tenant)
-    _check_name_free(tenant, fields.name)
     if is_default and any(item.is_default for item in existing):
         raise ValidationError(_("The tenant already has a default restriction."))
+    _check_name_free(tenant, fields.name)
     restriction = EnrollmentRestriction(tenant=tenant, is_default=is_default)
     _apply(restriction, fields)
     if not is_default:

@@ -151,9 +151,8 @@ def restriction_default_create(request: PortalRequest) -> HttpResponse:
             request=request,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The default restriction was created."))
+        return _refused(request, error, "enrollment:restriction_list")
+    messages.success(request, _("The default restriction was created."))
     return redirect("enrollment:restriction_list")
 
 

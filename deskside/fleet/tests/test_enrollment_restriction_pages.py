@@ -82,8 +82,10 @@ def test_new_restrictions_go_last_and_the_default_stays_after_them(login, person
 
 def test_only_one_default_restriction(login, personas) -> None:
     client = login(personas.admin)
-    client.post("/enrollment/restrictions/default/")
-    client.post("/enrollment/restrictions/default/")
+    assert client.post("/enrollment/restrictions/default/").status_code == 302
+    again = client.post("/enrollment/restrictions/default/")
+    assert again.status_code == 400
+    assert "The tenant already has a default restriction." in again.content.decode()
     assert EnrollmentRestriction.objects.filter(is_default=True).count() == 1
 
 
