@@ -169,3 +169,16 @@ def test_the_section_costs_a_bounded_number_of_queries_and_the_template_none(
     context = {"device": device, "device_actions": history, "available_actions": available}
     with django_assert_num_queries(0):
         render_to_string("fleet/_device_actions.html", context)
+
+
+def test_the_device_page_shows_the_section_for_the_operators_role(
+    client, personas, devices
+) -> None:
+    _queue(personas, devices.anton, "setDeviceName", deviceName="AMS-7")
+    sign_in(client, personas, "helpdesk")
+    html = client.get(f"/devices/{devices.anton.pk}/").content.decode()
+    assert 'id="device-actions"' in html and "AMS-7" in html and "<details" in html
+    sign_in(client, personas, "reader")
+    html = client.get(f"/devices/{devices.anton.pk}/").content.decode()
+    assert "No device action is available to your role on this device." in html
+    assert "AMS-7" in html
