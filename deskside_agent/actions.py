@@ -221,7 +221,8 @@ class ActionRunner:
         """Remove what the agent wrote (profiles, certificates, scripts); the errors."""
         state = self.store.state()
         errors = profiles_remove_all(config=self.config, applied=state.get("profiles", {}))
-        for folder in (self.config.state_dir / "certs", self.config.state_dir / "scripts"):
+        for name in ("certs", "scripts", "wireguard"):
+            folder = self.config.state_dir / name
             with contextlib.suppress(FileNotFoundError):
                 shutil.rmtree(folder)
         state["profiles"] = {}

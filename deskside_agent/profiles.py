@@ -13,12 +13,14 @@ profile version, and again only when it changes (a failed profile is tried at ea
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import ipaddress
 import json
 import logging
 import re
+import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,15 +46,16 @@ OPENVPN_EXTRA = {
     "tunnelMtu": "tunnel-mtu",
     "renegSeconds": "reneg-seconds",
 }
-OPENVPN_FILES = ("ca", "cert", "key", "tlsAuth", "tlsCrypt")
-OPENVPN_FILE_KEYS = {
+# File settings: the server's name (and this agent's own alternatives) → NetworkManager's key.
+OPENVPN_FILES = {
+    "caCertificate": "ca",
     "ca": "ca",
     "cert": "cert",
     "key": "key",
-    "tlsAuth": "ta",
+    "tlsAuthKey": "ta",
     "tlsCrypt": "tls-crypt",
 }
-CONNECTION_TYPES = {"tls", "password", "password-tls", "static-key"}
+CONNECTION_TYPES = {"tls", "password", "password-tls"}
 
 
 class ProfileError(Exception):
@@ -191,6 +194,11 @@ def _wifi(profile: dict[str, Any], settings: dict[str, Any], uid: str) -> list[A
 def _openvpn(
     profile: dict[str, Any], settings: dict[str, Any], uid: str, certs: Path, written: Written
 ) -> list[Any]:
+    """OpenVPN through NetworkManager's openvpn plugin. The server's settings: ``server``,
+    ``port``, ``protocol`` (udp/tcp), ``caCertificate`` (PEM), ``tlsAuthKey`` (secret); also
+    taken when present: ``username``, ``password``, ``cert``/``key`` (client certificate),
+    ``connectionType``. Without a client certificate it is a password connection: the user
+    gives their credentials when they connect."""
     server = _text(settings, "server", required=True)
     port = _port(settings, 1194)
     protocol = (_text(settings, "protocol") or "udp").lower()
@@ -198,11 +206,17 @@ def _openvpn(
         raise ProfileError(f"protocol must be udp or tcp, not {protocol!r}")
     username = _text(settings, "username")
     password = _text(settings, "password")
-    connection_type = _text(settings, "connectionType") or ("password-tls" if username else "tls")
+    has_cert = bool(_text(settings, "cert") and _text(settings, "key"))
+    default_type = ("password-tls" if username else "tls") if has_cert else "password"
+    connection_type = _text(settings, "connectionType") or default_type
     if connection_type not in CONNECTION_TYPES:
         raise ProfileError(f"unknown OpenVPN connectionType {connection_type!r}")
-    if connection_type in ("password", "password-tls") and not username:
-        raise ProfileError("an OpenVPN password connection needs a username")
+    if connection_type in ("tls", "password-tls") and not has_cert:
+        raise ProfileError(f"an OpenVPN {connection_type} connection needs cert and key")
+    if not (_text(settings, "caCertificate") or _text(settings, "ca")):
+        raise ProfileError(
+            "an OpenVPN connection needs the server's CA certificate (caCertificate)"
+        )
     data = [
         ("service-type", OPENVPN_SERVICE),
         ("connection-type", connection_type),
@@ -214,20 +228,21 @@ def _openvpn(
         data.append(("proto-tcp", "yes"))
     if username:
         data.append(("username", _escape(username)))
+    if connection_type != "tls":
         data.append(("password-flags", "0" if password else "2"))
-    for key in OPENVPN_FILES:
+    for key, nm_key in OPENVPN_FILES.items():
         value = _text(settings, key)
         if not value:
             continue
         if value.lstrip().startswith("-----BEGIN"):
-            path = certs / f"{uid}-{key}.pem"
+            path = certs / f"{uid}-{nm_key}.pem"
             written.files[path] = value if value.endswith("\n") else value + "\n"
             value = str(path)
         elif not value.startswith("/"):
             raise ProfileError(f"{key} must be a PEM block or an absolute path")
-        data.append((OPENVPN_FILE_KEYS[key], _escape(value)))
-    if connection_type in ("tls", "password-tls") and not _text(settings, "ca"):
-        raise ProfileError("an OpenVPN TLS connection needs a ca certificate")
+        data.append((nm_key, _escape(value)))
+        if nm_key == "ta":
+            data.append(("ta-dir", "1"))
     for key, name in OPENVPN_EXTRA.items():
         value = _text(settings, key)
         if value:
@@ -242,22 +257,50 @@ def _openvpn(
     return sections
 
 
-def _wireguard_key(settings: dict[str, Any], key: str, *, required: bool) -> str:
-    value = _text(settings, key, required=required)
-    if value and not re.fullmatch(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=", value):
-        raise ProfileError(f"{key} is not a WireGuard key (44 characters of base64)")
+def _wireguard_key(settings: dict[str, Any], *keys: str, required: bool) -> str:
+    value = next((_text(settings, key) for key in keys if _text(settings, key)), "")
+    if not value:
+        if required:
+            raise ProfileError(f"the profile has no {keys[0]}")
+        return ""
+    if not re.fullmatch(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=", value):
+        raise ProfileError(f"{keys[0]} is not a WireGuard key (44 characters of base64)")
     return value
 
 
-def _wireguard(profile: dict[str, Any], settings: dict[str, Any], uid: str, pid: int) -> list[Any]:
+def wireguard_private_key(state_dir: Path, profile_id: int) -> str:
+    """This device's own WireGuard key for the profile: made once (a clamped Curve25519 secret)
+    and kept in the state directory, the same across versions of the profile."""
+    path = state_dir / "wireguard" / f"profile-{profile_id}.key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    raw = bytearray(secrets.token_bytes(32))
+    raw[0] &= 248
+    raw[31] = (raw[31] & 127) | 64
+    key = base64.b64encode(bytes(raw)).decode("ascii")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    atomic_write(path, key.encode("ascii"), 0o600)
+    return key
+
+
+def _wireguard(
+    profile: dict[str, Any], settings: dict[str, Any], uid: str, pid: int, state_dir: Path
+) -> list[Any]:
+    """WireGuard as NetworkManager's own connection type. The server's settings: ``server``,
+    ``port``, ``peerPublicKey``, ``allowedIps``, ``dns``, ``persistentKeepalive``,
+    ``presharedKey`` (secret); the device's tunnel ``address`` is needed too, and a
+    ``privateKey`` when the profile gives one (else the agent makes and keeps its own)."""
     server = _text(settings, "server", required=True)
     port = _port(settings, 51820)
-    private_key = _wireguard_key(settings, "privateKey", required=True)
-    peer_key = _wireguard_key(settings, "publicKey", required=True)
+    peer_key = _wireguard_key(settings, "peerPublicKey", "publicKey", required=True)
     preshared = _wireguard_key(settings, "presharedKey", required=False)
     addresses = _list(settings.get("address") or settings.get("addresses"), "address")
     if not addresses:
-        raise ProfileError("the profile has no address")
+        raise ProfileError("the profile gives no tunnel address for this device (address)")
+    private_key = _wireguard_key(settings, "privateKey", required=False)
+    private_key = private_key or wireguard_private_key(state_dir, pid)
     v4: list[str] = []
     v6: list[str] = []
     for address in addresses:
@@ -279,7 +322,10 @@ def _wireguard(profile: dict[str, Any], settings: dict[str, Any], uid: str, pid:
         peer += [("preshared-key", preshared), ("preshared-key-flags", "0")]
     keepalive = settings.get("persistentKeepalive")
     if keepalive not in (None, ""):
-        peer.append(("persistent-keepalive", str(int(keepalive))))
+        try:
+            peer.append(("persistent-keepalive", str(int(keepalive))))
+        except (TypeError, ValueError):
+            raise ProfileError("persistentKeepalive must be a number of seconds") from None
     sections: list[Any] = [
         _connection(
             str(profile.get("name") or server),
@@ -353,7 +399,7 @@ def render(profile: dict[str, Any], *, config: Config, device_key: str, platform
         if vpn_type == "openvpn":
             sections = _openvpn(profile, settings, uid, config.state_dir / "certs", written)
         elif vpn_type == "wireguard":
-            sections = _wireguard(profile, settings, uid, pid)
+            sections = _wireguard(profile, settings, uid, pid, config.state_dir)
         else:
             raise NotApplicable(f"this agent cannot apply {vpn_type!r} VPN profiles")
     written.files[config.nm_root / f"deskside-{pid}.nmconnection"] = keyfile(sections)

@@ -88,12 +88,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Served:
     """A ``deskside serve`` process that can be stopped and started again on the same port."""
 
-    def __init__(self, data: Path, template: Path) -> None:
+    def __init__(self, data: Path, template: Path, **env: str) -> None:
         self.data = data
         shutil.copy(template / "db.sqlite3", data / "db.sqlite3")
         shutil.copytree(template / "static", data / "static")
         self.base: dict[str, Any] = json.loads((template / "base.json").read_text())
-        self.env = _server_env(data)
+        self.env = _server_env(data) | env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -141,25 +141,28 @@ class Served:
         return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def _served(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[Served]:
-    served = Served(tmp_path_factory.mktemp("served"), template)
-    served.start()
-    yield served
-    served.stop()
-    served.log.close()
+def serve_process(
+    tmp_path_factory: pytest.TempPathFactory, template: Path, **env: str
+) -> Iterator[Served]:
+    """A started server (stopped when the generator ends); ``env`` adds to its environment."""
+    process = Served(tmp_path_factory.mktemp("served"), template, **env)
+    process.start()
+    yield process
+    process.stop()
+    process.log.close()
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[Served]:
     """A served Deskside with the personas' tenant onboarded, shared by the tests of a session:
     each test's agent is another device (its own serial number and hardware id)."""
-    yield from _served(tmp_path_factory, template)
+    yield from serve_process(tmp_path_factory, template)
 
 
 @pytest.fixture(scope="module")
 def own_server(tmp_path_factory: pytest.TempPathFactory, template: Path) -> Iterator[Served]:
     """A served Deskside of the module's own, for tests that stop and start it."""
-    yield from _served(tmp_path_factory, template)
+    yield from serve_process(tmp_path_factory, template)
 
 
 # Harmless stand-ins for the commands that would change this machine.

@@ -182,6 +182,77 @@ def cmd_audit_count(args: dict[str, Any]) -> dict[str, Any]:
     return {"count": events.count()}
 
 
+def cmd_compliance_policy(args: dict[str, Any]) -> dict[str, Any]:
+    """A compliance policy (policies.services), assigned to a group."""
+    from deskside.directory.models import Group
+    from deskside.policies.services import compliance_policy_assign, compliance_policy_create
+
+    group = Group.objects.get(pk=args.pop("groupId"))
+    policy = compliance_policy_create(tenant=group.tenant, actor=_admin(), **args)
+    compliance_policy_assign(policy=policy, include_groups=[group], actor=_admin())
+    return {"policyId": policy.pk}
+
+
+def cmd_compliance(args: dict[str, Any]) -> dict[str, Any]:
+    """The device's compliance state and the status of each of its policies."""
+    from deskside.fleet.models import ManagedDevice
+    from deskside.policies.models import DeviceComplianceStatus
+
+    device = ManagedDevice.objects.get(pk=args["deviceId"])
+    rows = DeviceComplianceStatus.objects.filter(device=device)
+    return {
+        "complianceState": device.compliance_state,
+        "policies": {str(row.policy_id): row.status for row in rows},
+    }
+
+
+def cmd_profile(args: dict[str, Any]) -> dict[str, Any]:
+    """A configuration profile (policies.services), assigned to a group."""
+    from deskside.directory.models import Group
+    from deskside.policies.services import profile_assign, profile_create
+
+    group = Group.objects.get(pk=args.pop("groupId"))
+    profile = profile_create(tenant=group.tenant, actor=_admin(), **args)
+    profile_assign(profile=profile, include_groups=[group], actor=_admin())
+    return {"profileId": profile.pk, "version": profile.version}
+
+
+def cmd_profile_update(args: dict[str, Any]) -> dict[str, Any]:
+    from deskside.policies.models import ConfigurationProfile
+    from deskside.policies.services import profile_update
+
+    profile = ConfigurationProfile.objects.get(pk=args.pop("profileId"))
+    profile = profile_update(
+        profile=profile,
+        name=args.get("name", profile.name),
+        platform=profile.platform,
+        settings=args["settings"],
+        secrets=args.get("secrets"),
+        actor=_admin(),
+    )
+    return {"version": profile.version}
+
+
+def cmd_profile_unassign(args: dict[str, Any]) -> dict[str, Any]:
+    from deskside.policies.models import ConfigurationProfile
+    from deskside.policies.services import profile_assign
+
+    profile = ConfigurationProfile.objects.get(pk=args["profileId"])
+    profile_assign(profile=profile, include_groups=[], actor=_admin())
+    return {}
+
+
+def cmd_profile_states(args: dict[str, Any]) -> dict[str, Any]:
+    """The device's status of each profile, as the server stored the agent's results."""
+    from deskside.policies.models import DeviceProfileStatus
+
+    rows = DeviceProfileStatus.objects.filter(device_id=args["deviceId"])
+    return {
+        str(row.profile_id): {"status": row.status, "version": row.version, "detail": row.detail}
+        for row in rows
+    }
+
+
 def main() -> None:
     command = sys.argv[1]
     args = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}

@@ -125,9 +125,11 @@ def test_an_unwritable_root_fails_and_a_later_success_is_reported(tmp_path: Path
     assert results == [{"profileId": 3, "version": 1, "state": "succeeded", "detail": ""}]
 
 
-def test_an_openvpn_profile_writes_its_certificate_apart(tmp_path: Path) -> None:
-    config = _config(tmp_path)
-    profile = {
+CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+
+
+def _openvpn(**settings: Any) -> dict[str, Any]:
+    return {
         "profileId": 4,
         "version": 1,
         "name": "Office VPN",
@@ -138,29 +140,41 @@ def test_an_openvpn_profile_writes_its_certificate_apart(tmp_path: Path) -> None
             "server": "vpn.lakeside.test",
             "port": 443,
             "protocol": "tcp",
-            "username": "ada",
-            "password": "s3cret",
-            "ca": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            "caCertificate": CA,
+            "tlsAuthKey": "",
+            **settings,
         },
     }
-    applied, results = _apply(config, [profile])
+
+
+def test_an_openvpn_profile_writes_its_certificate_apart(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    key = "-----BEGIN OpenVPN Static key V1-----\nabcd\n-----END OpenVPN Static key V1-----"
+    applied, results = _apply(config, [_openvpn(tlsAuthKey=key)])
     assert results[0]["state"] == "succeeded", results
     parsed = glib_keyfile(config.nm_root / "deskside-4.nmconnection")
     assert parsed["connection"]["type"] == "vpn"
     vpn = parsed["vpn"]
     assert vpn["service-type"] == "org.freedesktop.NetworkManager.openvpn"
     assert (vpn["remote"], vpn["port"], vpn["proto-tcp"]) == ("vpn.lakeside.test", "443", "yes")
-    assert vpn["connection-type"] == "password-tls"
-    assert parsed["vpn-secrets"]["password"] == "s3cret"
-    ca = Path(vpn["ca"])
-    assert ca.read_text().startswith("-----BEGIN CERTIFICATE-----")
-    assert stat.S_IMODE(ca.stat().st_mode) == 0o600
-    assert str(ca) in applied["4"]["files"]
+    assert (vpn["connection-type"], vpn["password-flags"]) == ("password", "2")
+    assert vpn["ta-dir"] == "1"
+    for name in ("ca", "ta"):
+        written = Path(vpn[name])
+        assert written.read_text().startswith("-----BEGIN")
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600
+        assert str(written) in applied["4"]["files"]
 
 
-def test_a_wireguard_profile(tmp_path: Path) -> None:
-    config = _config(tmp_path)
-    profile = {
+def test_an_openvpn_profile_without_a_ca_fails(tmp_path: Path) -> None:
+    _, results = _apply(_config(tmp_path), [_openvpn(caCertificate="")])
+    assert results[0]["state"] == "failed"
+    assert "caCertificate" in results[0]["detail"]
+
+
+def _wireguard(**settings: Any) -> dict[str, Any]:
+    """As the server sends it (deskside/policies/delivery.py), plus what the test adds."""
+    return {
         "profileId": 5,
         "version": 1,
         "name": "WG",
@@ -169,35 +183,57 @@ def test_a_wireguard_profile(tmp_path: Path) -> None:
         "settings": {
             "vpnType": "wireguard",
             "server": "wg.lakeside.test",
-            "privateKey": WG_PRIVATE,
-            "publicKey": WG_PEER,
-            "address": "10.8.0.2/24",
-            "dns": "10.8.0.1",
+            "port": 51820,
+            "peerPublicKey": WG_PEER,
+            "allowedIps": ["10.8.0.0/24"],
+            "dns": ["10.8.0.1"],
+            "persistentKeepalive": 25,
+            "presharedKey": "",
+            **settings,
         },
     }
-    _, results = _apply(config, [profile])
+
+
+def test_a_wireguard_profile(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    applied, results = _apply(config, [_wireguard(address="10.8.0.2/24")])
     assert results[0]["state"] == "succeeded", results
     parsed = glib_keyfile(config.nm_root / "deskside-5.nmconnection")
     assert parsed["connection"]["type"] == "wireguard"
-    assert parsed["wireguard"]["private-key"] == WG_PRIVATE
+    assert parsed["connection"]["interface-name"] == "dswg5"
+    private_key = parsed["wireguard"]["private-key"]
+    assert len(private_key) == 44
     peer = parsed[f"wireguard-peer.{WG_PEER}"]
     assert peer["endpoint"] == "wg.lakeside.test:51820"
-    assert peer["allowed-ips"] == "0.0.0.0/0;::/0;"
+    assert (peer["allowed-ips"], peer["persistent-keepalive"]) == ("10.8.0.0/24;", "25")
     assert parsed["ipv4"] == {"method": "manual", "address1": "10.8.0.2/24", "dns": "10.8.0.1;"}
+    # The device's own key stays the same across versions.
+    newer = {**_wireguard(address="10.8.0.2/24", port=51821), "version": 2}
+    _apply(config, [newer], applied)
+    again = glib_keyfile(config.nm_root / "deskside-5.nmconnection")
+    assert again["wireguard"]["private-key"] == private_key
 
 
-def test_a_wireguard_profile_without_keys_fails(tmp_path: Path) -> None:
+def test_a_wireguard_profile_given_its_private_key_uses_it(tmp_path: Path) -> None:
     config = _config(tmp_path)
-    profile = {
-        "profileId": 5,
-        "version": 1,
-        "profileType": "vpn",
-        "settings": {"vpnType": "wireguard", "server": "wg.example", "address": "10.0.0.2/32"},
-    }
-    _, results = _apply(config, [profile])
+    _apply(config, [_wireguard(address="10.8.0.2/24", privateKey=WG_PRIVATE)])
+    parsed = glib_keyfile(config.nm_root / "deskside-5.nmconnection")
+    assert parsed["wireguard"]["private-key"] == WG_PRIVATE
+
+
+def test_a_wireguard_profile_without_a_tunnel_address_fails_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    _, results = _apply(_config(tmp_path), [_wireguard()])
+    assert results[0]["state"] == "failed"
+    assert results[0]["detail"] == "the profile gives no tunnel address for this device (address)"
+
+
+def test_a_wireguard_profile_without_a_peer_key_fails(tmp_path: Path) -> None:
+    _, results = _apply(_config(tmp_path), [_wireguard(peerPublicKey="", address="10.0.0.2")])
     assert (results[0]["state"], results[0]["detail"]) == (
         "failed",
-        "the profile has no privateKey",
+        "the profile has no peerPublicKey",
     )
 
 
@@ -209,7 +245,7 @@ def test_a_custom_profile_is_a_file_in_the_agents_config_dir(tmp_path: Path) -> 
         "name": "Proxy",
         "profileType": "custom",
         "platform": "Linux",
-        "settings": {"proxy": "http://proxy:3128", "strict": True},
+        "settings": {"proxy": "http://proxy:3128", "strict": "yes"},
     }
     applied, results = _apply(config, [profile])
     path = tmp_path / "etc" / "profiles.d" / "custom-6.json"
