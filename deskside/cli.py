@@ -14,6 +14,7 @@ import argparse
 import os
 import secrets
 import sys
+import threading
 from pathlib import Path
 
 DEMO_HOST = "127.0.0.1"
@@ -68,8 +69,60 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print(f"\nDeskside demo: http://{args.host}:{args.port}/\n", flush=True)
+    if not args.no_agent:
+        threading.Thread(
+            target=_demo_agent, args=(f"http://{args.host}:{args.port}",), daemon=True
+        ).start()
     serve(args.host, args.port)
     return 0
+
+
+def _demo_agent(server: str) -> None:
+    """Enroll this machine's real agent with the demo's bulk token, once the server answers, and
+    keep it running beside the server (its files under var/agent; no power actions, no wipe, no
+    rename, NetworkManager files under var/agent). It stops with the demo."""
+    import atexit
+    import subprocess
+    import time
+
+    import httpx
+
+    from deskside.core.demo_fleet import demo_agent_token_file
+
+    home = Path(os.environ["DESKSIDE_DATA_DIR"]) / "agent"
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "agent.toml"
+    if not config.exists():
+        config.write_text(
+            f'server = "{server}"\n'
+            f'state_dir = "{home / "state"}"\n'
+            f'nm_root = "{home / "NetworkManager"}"\n'
+            f'profiles_dir = "{home / "profiles.d"}"\n'
+            "allow_power_actions = false\nallow_wipe = false\nallow_rename = false\n",
+            encoding="utf-8",
+        )
+    agent = [sys.executable, "-m", "deskside_agent.cli", "--config", str(config)]
+    for _ in range(300):
+        try:
+            if httpx.get(f"{server}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    log = (home / "demo-agent.log").open("a", encoding="utf-8")
+    if not (home / "state").exists():
+        token = demo_agent_token_file()
+        result = subprocess.run(  # noqa: S603 (our own agent, our own arguments)
+            [*agent, "enroll", "--server", server, "--bulk-token-file", str(token)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+        if result.returncode != 0:
+            print(f"demo: this machine's agent did not enroll; see {log.name}", flush=True)
+            return
+    process = subprocess.Popen([*agent, "run"], stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    atexit.register(process.terminate)
+    print("demo: this machine's agent is enrolled and running (var/agent)", flush=True)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -96,6 +149,9 @@ def _main(argv: list[str] | None) -> int:
     demo.add_argument("--host", default=DEMO_HOST)
     demo.add_argument("--port", type=int, default=DEMO_PORT)
     demo.add_argument("--no-serve", action="store_true", help="fill the demo data and exit")
+    demo.add_argument(
+        "--no-agent", action="store_true", help="do not enroll and run this machine's agent"
+    )
     serve_parser = commands.add_parser("serve", help="serve the portal with uvicorn")
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
