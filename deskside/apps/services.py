@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,9 +43,11 @@ from deskside.apps.validation import app_fields_clean, app_identifiers_clean
 from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
 from deskside.directory.models import Group, Tenant, User
+from deskside.directory.selectors import user_ids_in_groups_query
 from deskside.fleet.choices import ManagementState
 from deskside.fleet.models import ManagedDevice
 from deskside.fleet.reports import AppResult, InventoryItem
+from deskside.fleet.selectors import device_ids_in_groups_query
 
 APP_FIELDS = (
     "display_name",
@@ -202,6 +205,34 @@ def mobile_app_delete(*, app: MobileApp, actor: User, request: HttpRequest | Non
     app.delete()
 
 
+# Agents of at most this many devices are pushed at an assignment change; the others pick it up
+# at their next check-in (every DESKSIDE_CHECKIN_SECONDS), so a huge group cannot hold a request.
+PUSH_LIMIT = 500
+
+
+def _agents_push(*, group: Group) -> None:
+    """After commit, ask the connected agents of the group's devices (theirs or their primary
+    user's, through nesting) to check in now, for the changed assignment."""
+    from deskside.fleet.consumers import agent_notify_check_in
+
+    groups = [group.pk]
+    device_ids = list(
+        ManagedDevice.objects.filter(
+            Q(id__in=device_ids_in_groups_query(group_ids=groups))
+            | Q(primary_user_id__in=user_ids_in_groups_query(group_ids=groups))
+        )
+        .exclude(management_state=ManagementState.UNENROLLED)
+        .values_list("id", flat=True)[:PUSH_LIMIT]
+    )
+
+    def push() -> None:
+        for device_id in device_ids:
+            agent_notify_check_in(device_id=device_id)
+
+    if device_ids:
+        transaction.on_commit(push)
+
+
 def _intent_check(*, app: MobileApp, intent: str) -> None:
     if intent not in InstallIntent.values:
         raise ValidationError({"intent": _("Choose an assignment type.")})
@@ -245,6 +276,8 @@ def app_assignment_create(
             {"group": _("The app is already assigned to this group; change its type instead.")}
         )
     assignment = MobileAppAssignment.objects.create(app=app, group=group, intent=intent)
+    if intent != InstallIntent.AVAILABLE_WITHOUT_ENROLLMENT:
+        _agents_push(group=group)
     audit_record(
         action=Action.MOBILE_APP_ASSIGNED,
         tenant=app.tenant,
@@ -271,6 +304,7 @@ def app_assignment_update(
         previous = assignment.intent
         assignment.intent = intent
         assignment.save(update_fields=["intent"])
+        _agents_push(group=assignment.group)
         audit_record(
             action=Action.MOBILE_APP_ASSIGNMENT_UPDATED,
             tenant=app.tenant,
@@ -296,10 +330,36 @@ def app_assignment_delete(
         request=request,
         details={"group": assignment.group.display_name, "intent": assignment.intent},
     )
+    if assignment.intent != InstallIntent.AVAILABLE_WITHOUT_ENROLLMENT:
+        _agents_push(group=assignment.group)
     assignment.delete()
 
 
 # Check-in: install results and inventory -----------------------------------------------------
+
+
+@dataclass(slots=True)
+class _State:
+    """A device's install state of one app, read as plain values: the check-in reads every
+    state of the device on each report and builds a model only for what it writes."""
+
+    pk: int | None
+    app_id: int
+    intent: str
+    conflict: bool
+    install_state: str
+    error_code: str = ""
+    detail: str = ""
+    installed_version: str = ""
+    last_modified_at: datetime | None = None
+
+    def model(self, device_id: int) -> DeviceAppState:
+        return DeviceAppState(
+            pk=self.pk,
+            device_id=device_id,
+            app_id=self.app_id,
+            **{name: getattr(self, name) for name in STATE_FIELDS},
+        )
 
 
 def _initial_state(app: AssignedApp, device: ManagedDevice) -> str:
@@ -310,7 +370,7 @@ def _initial_state(app: AssignedApp, device: ManagedDevice) -> str:
     return InstallState.UNKNOWN
 
 
-def _intent_set(row: DeviceAppState, intent: str, conflict: bool) -> bool:
+def _intent_set(row: _State, intent: str, conflict: bool) -> bool:
     """Follow a change of the effective intent; whether the row changed."""
     if row.intent == intent and row.conflict == conflict:
         return False
@@ -323,7 +383,7 @@ def _intent_set(row: DeviceAppState, intent: str, conflict: bool) -> bool:
     return True
 
 
-def _result_apply(row: DeviceAppState, result: AppResult, now: datetime) -> bool:
+def _result_apply(row: _State, result: AppResult, now: datetime) -> bool:
     """Take the agent's result; whether the row changed."""
     state = result.install_state
     keeps_detail = state in ERROR_STATES or state == InstallState.NOT_APPLICABLE
@@ -357,7 +417,12 @@ def device_app_results_record(
     from deskside.fleet.checkin import CheckInRefused  # the check-in imports this module
 
     assigned = device_assigned_apps(device=device, group_ids=group_ids, keep=True)
-    rows = {row.app_id: row for row in DeviceAppState.objects.filter(device_id=device.pk)}
+    rows = {
+        values[1]: _State(*values)
+        for values in DeviceAppState.objects.filter(device_id=device.pk).values_list(
+            "pk", "app_id", *STATE_FIELDS
+        )
+    }
     latest: dict[int, AppResult] = {}
     for index, result in enumerate(results):
         if result.app_id not in assigned and result.app_id not in rows:
@@ -366,34 +431,28 @@ def device_app_results_record(
                 f"App {result.app_id} is not assigned to this device.",
             )
         latest[result.app_id] = result
-    created: list[DeviceAppState] = []
-    changed: dict[int, DeviceAppState] = {}
+    changed: set[int] = set()
     for app_id, app in assigned.items():
         row = rows.get(app_id)
         if row is None:
-            row = DeviceAppState(
-                device_id=device.pk,
-                app_id=app_id,
-                intent=app.intent,
-                conflict=app.conflict,
-                install_state=_initial_state(app, device),
-                last_modified_at=now,
+            state = _initial_state(app, device)
+            rows[app_id] = _State(
+                None, app_id, app.intent, app.conflict, state, last_modified_at=now
             )
-            rows[app_id] = row
-            created.append(row)
         elif _intent_set(row, app.intent, app.conflict):
-            changed[app_id] = row
+            changed.add(app_id)
     for app_id, row in rows.items():
-        if app_id not in assigned and row.pk is not None and _intent_set(row, "", False):
-            changed[app_id] = row
+        if app_id not in assigned and _intent_set(row, "", False):
+            changed.add(app_id)
     for app_id, result in latest.items():
-        row = rows[app_id]
-        if _result_apply(row, result, now) and row.pk is not None:
-            changed[app_id] = row
+        if _result_apply(rows[app_id], result, now):
+            changed.add(app_id)
+    created = [row.model(device.pk) for row in rows.values() if row.pk is None]
+    updated = [rows[app_id].model(device.pk) for app_id in changed if rows[app_id].pk is not None]
     if created:
         DeviceAppState.objects.bulk_create(created, batch_size=BATCH)
-    if changed:
-        DeviceAppState.objects.bulk_update(list(changed.values()), STATE_FIELDS, batch_size=BATCH)
+    if updated:
+        DeviceAppState.objects.bulk_update(updated, STATE_FIELDS, batch_size=BATCH)
 
 
 def _chunks(items: list[int]) -> Iterable[list[int]]:

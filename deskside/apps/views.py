@@ -84,18 +84,34 @@ def app_create(request: PortalRequest) -> HttpResponse:
     return render(request, "apps/app_form.html", {"form": form}, status=status)
 
 
+def _app_page(
+    request: PortalRequest,
+    app: MobileApp,
+    state: str = "",
+    form: AppAssignmentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The app's page (or, for htmx, its device states): properties, assignments with the
+    assignment form, install state chart and the devices' states (of ``state`` only, if given)."""
+    page = selectors.app_page(operator=request.user, app=app, state=state)
+    page.states = Paginator(page.states, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "app": app,
+        "view": page,
+        "state": state,
+        "query": _query(state=state),
+        "assign_form": form or AppAssignmentForm(groups=page.groups),
+    }
+    template = "apps/app_detail.html#states" if request.htmx else "apps/app_detail.html"
+    return render(request, template, context, status=status)
+
+
 @require_GET
 @operator_view("MobileApps.Read")
 def app_detail(request: PortalRequest, pk: int) -> HttpResponse:
     app = _app(request, pk, "MobileApps.Read")
     state = request.GET.get("state", "")
-    state = state if state in InstallState.values else ""
-    page = selectors.app_page(operator=request.user, app=app, state=state)
-    page.states = Paginator(page.states, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"app": app, "view": page, "state": state, "query": _query(state=state)}
-    context["assign_form"] = AppAssignmentForm(groups=page.groups)
-    template = "apps/app_detail.html#states" if request.htmx else "apps/app_detail.html"
-    return render(request, template, context)
+    return _app_page(request, app, state if state in InstallState.values else "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -126,17 +142,6 @@ def app_delete(request: PortalRequest, pk: int) -> HttpResponse:
     return redirect("apps:app_list")
 
 
-def _app_page_400(
-    request: PortalRequest, app: MobileApp, form: AppAssignmentForm | None = None
-) -> HttpResponse:
-    """The app's page again, answered 400, with what was refused."""
-    page = selectors.app_page(operator=request.user, app=app, state="")
-    page.states = Paginator(page.states, PAGE_SIZE).get_page(1)
-    form = form or AppAssignmentForm(groups=page.groups)
-    context = {"app": app, "view": page, "state": "", "assign_form": form, "query": ""}
-    return render(request, "apps/app_detail.html", context, status=400)
-
-
 @require_POST
 @operator_view("MobileApps.Assign")
 def app_assignment_add(request: PortalRequest, pk: int) -> HttpResponse:
@@ -153,7 +158,7 @@ def app_assignment_add(request: PortalRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The app was assigned."))
             return redirect("apps:app_detail", pk=app.pk)
-    return _app_page_400(request, app, form)
+    return _app_page(request, app, form=form, status=400)
 
 
 def _assignment(app: MobileApp, assignment_pk: int) -> MobileAppAssignment:
@@ -179,7 +184,7 @@ def app_assignment_update(request: PortalRequest, pk: int, assignment_pk: int) -
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return _app_page_400(request, app)
+        return _app_page(request, app, status=400)
     messages.success(request, _("The assignment was changed."))
     return redirect("apps:app_detail", pk=app.pk)
 
@@ -192,7 +197,7 @@ def app_assignment_remove(request: PortalRequest, pk: int, assignment_pk: int) -
         assignment = _assignment(app, assignment_pk)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return _app_page_400(request, app)
+        return _app_page(request, app, status=400)
     services.app_assignment_delete(assignment=assignment, actor=request.user, request=request)
     messages.success(request, _("The assignment was removed."))
     return redirect("apps:app_detail", pk=app.pk)
@@ -243,17 +248,26 @@ def protection_create(request: PortalRequest) -> HttpResponse:
     return render(request, "apps/protection_form.html", {"form": form}, status=status)
 
 
-@require_GET
-@operator_view("ManagedApps.Read")
-def protection_detail(request: PortalRequest, pk: int) -> HttpResponse:
-    policy = _policy(request, pk, "ManagedApps.Read")
+def _policy_page(
+    request: PortalRequest,
+    policy: AppProtectionPolicy,
+    form: PolicyGroupForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The policy's page: settings, targeted apps, groups and the group picker."""
     groups = selectors.group_choices(tenant_id=request.user.tenant_id)
     context = {
         "policy": policy,
         **selectors.protection_policy_detail(policy=policy),
-        "group_form": PolicyGroupForm(groups=groups),
+        "group_form": form or PolicyGroupForm(groups=groups),
     }
-    return render(request, "apps/protection_detail.html", context)
+    return render(request, "apps/protection_detail.html", context, status=status)
+
+
+@require_GET
+@operator_view("ManagedApps.Read")
+def protection_detail(request: PortalRequest, pk: int) -> HttpResponse:
+    return _policy_page(request, _policy(request, pk, "ManagedApps.Read"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -302,9 +316,7 @@ def protection_assign(request: PortalRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The policy was assigned."))
             return redirect("apps:protection_detail", pk=policy.pk)
-    context = {"policy": policy, **selectors.protection_policy_detail(policy=policy)}
-    context["group_form"] = form
-    return render(request, "apps/protection_detail.html", context, status=400)
+    return _policy_page(request, policy, form, status=400)
 
 
 @require_POST
@@ -320,9 +332,7 @@ def protection_unassign(request: PortalRequest, pk: int, group_pk: int) -> HttpR
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        context = {"policy": policy, **selectors.protection_policy_detail(policy=policy)}
-        context["group_form"] = PolicyGroupForm(groups=Group.objects.none())
-        return render(request, "apps/protection_detail.html", context, status=400)
+        return _policy_page(request, policy, status=400)
     messages.success(request, _("The assignment was removed."))
     return redirect("apps:protection_detail", pk=policy.pk)
 
