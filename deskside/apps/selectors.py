@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deskside.access.checks import has_permission, scope
 from deskside.apps.charts import StateChart, install_state_bars
-from deskside.apps.choices import InstallState, ManagementLevel
-from deskside.apps.intents import device_assigned_apps
+from deskside.apps.choices import (
+    DEVICE_INTENTS,
+    ERROR_STATES,
+    InstallIntent,
+    InstallState,
+    ManagementLevel,
+)
+from deskside.apps.intents import device_assigned_apps, resolve_intents
 from deskside.apps.models import (
     AppProtectionAssignment,
     AppProtectionPolicy,
@@ -77,14 +84,22 @@ def app_list(*, operator: User, text: str = "", platform: str = "") -> QuerySet[
     if platform:
         apps = apps.filter(platform=platform)
     devices = scope(ManagedDevice.objects.all(), operator, "ManagedDevices.Read")
-    failed = Q(
-        device_states__install_state__in=[InstallState.FAILED, InstallState.UNINSTALL_FAILED],
-        device_states__device__in=devices,
-    ) & ~Q(device_states__intent="")
+    failed = DeviceAppState.objects.filter(
+        app_id=OuterRef("pk"),
+        install_state__in=ERROR_STATES,
+        intent__in=DEVICE_INTENTS,
+        device__in=devices,
+    )
+    assignments = MobileAppAssignment.objects.filter(app_id=OuterRef("pk"))
     return apps.annotate(
-        assignment_count=Count("assignments", distinct=True),
-        failed_count=Count("device_states", filter=failed, distinct=True),
+        assignment_count=_count(assignments), failed_count=_count(failed)
     ).order_by("display_name", "platform", "id")
+
+
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    """A correlated COUNT of ``rows`` (a subquery per row, so counts never multiply)."""
+    counted = rows.order_by().values("app_id").annotate(n=Count("id")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 @dataclass
@@ -144,6 +159,64 @@ def app_state_counts(*, operator: User, app: MobileApp) -> dict[str, int]:
         )
     )
     return {state: counts[state] for state in InstallState.values}
+
+
+@dataclass(frozen=True)
+class UserApp:
+    """An app of a user, as the troubleshooting page's client apps table shows it: the
+    assignment type it reaches the user with (after precedence; that of a device when it
+    reaches only the devices' own groups) and its state on each of the user's devices the
+    operator may read."""
+
+    app: MobileApp
+    intent: str
+    conflict: bool
+    states: tuple[DeviceAppState, ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(state.install_state in ERROR_STATES for state in self.states)
+
+
+def user_apps(*, operator: User, user: User) -> list[UserApp]:
+    """The apps assigned to the user's groups (through nesting) or present on the user's
+    devices, by name, with the states on those devices; in three queries. Empty unless the
+    operator holds ``MobileApps.Read`` over the user; device states only of the devices in the
+    operator's ``ManagedDevices.Read`` scope."""
+    if not scope(User.objects.filter(pk=user.pk), operator, "MobileApps.Read").exists():
+        return []
+    intents: dict[int, set[str]] = {}
+    apps: dict[int, MobileApp] = {}
+    assignments = MobileAppAssignment.objects.filter(
+        group_id__in=group_ids_of_user_query(user_id=user.pk), app__tenant_id=user.tenant_id
+    ).select_related("app")
+    for assignment in assignments:
+        intents.setdefault(assignment.app_id, set()).add(assignment.intent)
+        apps[assignment.app_id] = assignment.app
+    devices = scope(
+        ManagedDevice.objects.filter(primary_user=user), operator, "ManagedDevices.Read"
+    )
+    states: dict[int, list[DeviceAppState]] = {}
+    for state in (
+        DeviceAppState.objects.filter(device__in=devices)
+        .exclude(intent="")
+        .select_related("app", "device")
+        .order_by("device__device_name", "id")
+    ):
+        states.setdefault(state.app_id, []).append(state)
+        apps.setdefault(state.app_id, state.app)
+    rows = []
+    for app_id, app in apps.items():
+        given = intents.get(app_id, set())
+        on_devices = tuple(states.get(app_id, ()))
+        if given - {InstallIntent.AVAILABLE_WITHOUT_ENROLLMENT}:
+            intent, conflict = resolve_intents(given)
+        elif given:
+            intent, conflict = InstallIntent.AVAILABLE_WITHOUT_ENROLLMENT, False
+        else:  # through the devices' own groups only
+            intent, conflict = on_devices[0].intent, any(s.conflict for s in on_devices)
+        rows.append(UserApp(app, intent, conflict, on_devices))
+    return sorted(rows, key=lambda row: (row.app.display_name.lower(), row.app.platform))
 
 
 class AppStateList(list[DeviceAppState]):

@@ -549,10 +549,10 @@ def protection_policy_create(
     apps: list[str],
     actor: User | None,
     request: HttpRequest | None = None,
-    **settings: Any,
+    **fields: Any,
 ) -> AppProtectionPolicy:
     """A new app protection policy for the apps it targets; deployed once assigned to a group."""
-    unknown = set(settings) - set(POLICY_FIELDS)
+    unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
         raise TypeError(f"unknown policy fields: {sorted(unknown)}")
     if platform not in ProtectionPlatform.values:
@@ -560,7 +560,7 @@ def protection_policy_create(
     defaults = {name: _policy_default(name) for name in POLICY_FIELDS}
     values = _policy_values_clean(
         tenant=tenant,
-        values={**defaults, **settings, "display_name": display_name},
+        values={**defaults, **fields, "display_name": display_name},
         exclude_id=None,
     )
     identifiers = app_identifiers_clean(apps)

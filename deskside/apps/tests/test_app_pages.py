@@ -177,6 +177,19 @@ def test_the_app_list_counts_failed_installs_in_the_operators_scope(login, perso
             error_code="100",
             last_modified_at=app.last_modified_at,
         )
+    gone = ManagedDevice.objects.create(
+        tenant=personas.tenant,
+        device_name="LYON-2",
+        operating_system="Linux",
+        primary_user=personas.lyon_user,
+    )
+    DeviceAppState.objects.create(  # no longer assigned: not counted
+        device=gone,
+        app=app,
+        intent="",
+        install_state="failed",
+        last_modified_at=app.last_modified_at,
+    )
     counts = {
         persona: login(getattr(personas, persona)).get("/apps/").context["page"][0].failed_count
         for persona in ("admin", "helpdesk")
