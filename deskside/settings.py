@@ -81,9 +81,13 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DESKSIDE_DATABASE_URL", f"sqlite:///{DATA_DIR / 'deskside.sqlite3'}"),
-        conn_max_age=env_int("DESKSIDE_DB_CONN_MAX_AGE", 0),
+        # HTTP requests run on a fixed pool of threads (asgi.py) that keep their connections.
+        conn_max_age=env_int("DESKSIDE_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
     )
 }
+# Threads that serve HTTP requests in each process (each holds one database connection).
+DESKSIDE_HTTP_THREADS = env_int("DESKSIDE_HTTP_THREADS", 8)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the portal read while a check-in writes; IMMEDIATE avoids lock upgrades.

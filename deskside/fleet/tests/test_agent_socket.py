@@ -6,17 +6,13 @@ when DESKSIDE_REDIS_URL is set (the PostgreSQL run)."""
 from __future__ import annotations
 
 import asyncio
-import importlib
-import sys
-import types
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-import channels
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from deskside.asgi import application
@@ -26,27 +22,6 @@ from deskside.fleet.tests.action_helpers import credential_of, make_devices
 from deskside.fleet.tests.checkins import check_in, report
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _websocket_communicator() -> Any:
-    """channels.testing's WebsocketCommunicator. The package's __init__ also imports its live
-    server test case, which needs daphne (not a Deskside dependency): load the package's
-    modules without it."""
-    if "channels.testing" not in sys.modules:
-        package = types.ModuleType("channels.testing")
-        package.__path__ = [str(Path(channels.__file__).parent / "testing")]
-        sys.modules["channels.testing"] = package
-        for name, attribute in [
-            ("application", "ApplicationCommunicator"),
-            ("http", "HttpCommunicator"),
-            ("websocket", "WebsocketCommunicator"),
-        ]:
-            module = importlib.import_module(f"channels.testing.{name}")
-            setattr(package, attribute, getattr(module, attribute))
-    return sys.modules["channels.testing"].WebsocketCommunicator
-
-
-WebsocketCommunicator = _websocket_communicator()
 
 
 def run(scenario: Callable[[], Awaitable[Any]]) -> Any:
