@@ -97,6 +97,7 @@ class Served:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self._seeder: subprocess.Popen[str] | None = None
         self.log = (data / "server.log").open("ab")
 
     def start(self) -> None:
@@ -128,17 +129,35 @@ class Served:
         self.process = None
 
     def seed(self, command: str, **args: Any) -> Any:
-        """Run one seed.py command against this server's database; its JSON answer."""
-        completed = subprocess.run(
-            [PYTHON, "-m", "deskside_agent.tests.seed", command, json.dumps(args)],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert completed.returncode == 0, completed.stderr
-        return json.loads(completed.stdout.strip().splitlines()[-1])
+        """Run one seed.py command against this server's database (through one ``seed.py
+        --serve`` process per server); its JSON answer."""
+        seeder = self._seeder
+        if seeder is None or seeder.poll() is not None:
+            seeder = self._seeder = subprocess.Popen(
+                [PYTHON, "-m", "deskside_agent.tests.seed", "--serve"],
+                env=self.env,
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.log,
+                text=True,
+            )
+        assert seeder.stdin is not None and seeder.stdout is not None
+        seeder.stdin.write(json.dumps({"command": command, "args": args}) + "\n")
+        seeder.stdin.flush()
+        line = seeder.stdout.readline()
+        assert line, f"the seeder ended; see {self.data / 'server.log'}"
+        reply = json.loads(line)
+        assert "error" not in reply, reply["error"]
+        return reply["result"]
+
+    def close(self) -> None:
+        self.stop()
+        if self._seeder is not None and self._seeder.poll() is None:
+            assert self._seeder.stdin is not None
+            self._seeder.stdin.close()
+            self._seeder.wait(timeout=30)
+        self.log.close()
 
 
 def serve_process(
@@ -148,8 +167,7 @@ def serve_process(
     process = Served(tmp_path_factory.mktemp("served"), template, **env)
     process.start()
     yield process
-    process.stop()
-    process.log.close()
+    process.close()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,10 @@ Run with the served process's environment (the same DESKSIDE_DATABASE_URL):
 
     python -m deskside_agent.tests.seed COMMAND '{"json": "arguments"}'
 
-It prints one JSON document on stdout. The commands are the functions named ``cmd_*``.
+It prints one JSON document on stdout. The commands are the functions named ``cmd_*``. With
+``--serve`` it stays up and answers one JSON line (``{"command": ..., "args": {...}}``) per line
+on stdin with ``{"result": ...}`` or ``{"error": "traceback"}``, so that tests pay for Django's
+start once per server.
 """
 
 from __future__ import annotations
@@ -253,14 +256,42 @@ def cmd_profile_states(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    command = sys.argv[1]
-    args = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
-    _setup()
+def _run(command: str, args: dict[str, Any]) -> Any:
     handler = globals().get(f"cmd_{command.replace('-', '_')}")
     if handler is None:
         raise SystemExit(f"unknown seed command {command!r}")
-    print(json.dumps(handler(args), default=str))
+    return handler(args)
+
+
+def serve() -> None:
+    import contextlib
+    import traceback
+
+    from django.db import connection
+
+    replies = sys.stdout
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            with contextlib.redirect_stdout(sys.stderr):
+                reply = {"result": _run(request["command"], request.get("args", {}))}
+        except Exception:  # noqa: BLE001 - the test that asked gets the traceback
+            reply = {"error": traceback.format_exc()}
+        finally:
+            connection.close()
+        replies.write(json.dumps(reply, default=str) + "\n")
+        replies.flush()
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--serve"]:
+        _setup()
+        serve()
+        return
+    command = sys.argv[1]
+    args = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    _setup()
+    print(json.dumps(_run(command, args), default=str))
 
 
 if __name__ == "__main__":
