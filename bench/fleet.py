@@ -95,4 +95,64 @@ def seed_fleet(*, count: int, progress: IO[str] | None = None) -> list[dict[str,
 
 
 def assign_fleet_content(*, tenant: Any, groups: list[Any]) -> None:
-    """What the tenant assigns to everyone: filled in once the policies and apps parts exist."""
+    """What a tenant assigns to everyone: per platform a compliance policy, a Wi-Fi profile and
+    a required app; a VPN profile for Linux. Every check-in evaluates and delivers all of it."""
+    from deskside.apps.services import app_assignment_create, mobile_app_create
+    from deskside.policies.services import (
+        compliance_policy_assign,
+        compliance_policy_create,
+        profile_assign,
+        profile_create,
+    )
+
+    everyone = groups[0]
+    apps = {
+        "Linux": ("debianPackage", {"package_name": "firefox-esr"}),
+        "Windows": (
+            "windowsMsi",
+            {
+                "package_name": "{90160000-008C-0000-1000-0000000FF1CE}",
+                "url": "https://apps.bench.test/setup.msi",
+            },
+        ),
+        "macOS": (
+            "macPkg",
+            {"package_name": "com.bench.office", "url": "https://apps.bench.test/office.pkg"},
+        ),
+    }
+    for operating_system, os_version in PLATFORMS:
+        policy = compliance_policy_create(
+            tenant=tenant,
+            actor=None,
+            name=f"{operating_system} baseline",
+            platform=operating_system,
+            os_minimum_version=os_version.split(".")[0],
+            require_encryption=True,
+            require_firewall=True,
+            require_screen_lock=True,
+            max_days_since_check_in=14,
+            grace_period_days=3,
+        )
+        compliance_policy_assign(
+            policy=policy, include_groups=[everyone], exclude_groups=[], actor=None
+        )
+        wifi = profile_create(
+            tenant=tenant,
+            name=f"Office Wi-Fi ({operating_system})",
+            platform=operating_system,
+            profile_type="wifi",
+            settings={"ssid": "Bench", "security": "wpa2Personal", "hidden": False},
+            secrets={"passphrase": "bench-passphrase"},
+            actor=None,
+        )
+        profile_assign(profile=wifi, include_groups=[everyone], exclude_groups=[], actor=None)
+        app_type, fields = apps[operating_system]
+        app = mobile_app_create(
+            tenant=tenant,
+            display_name=f"Office ({operating_system})",
+            platform=operating_system,
+            app_type=app_type,
+            actor=None,
+            **fields,
+        )
+        app_assignment_create(app=app, group=everyone, intent="required", actor=None)
