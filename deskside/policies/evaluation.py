@@ -32,6 +32,7 @@ class Evaluated:
     failing_since: datetime | None = None
     grace_expires_at: datetime | None = None
     reevaluate_at: datetime | None = None
+    overdue: bool = False
 
 
 def version_key(text: str) -> tuple[int, ...] | None:
@@ -96,8 +97,8 @@ def _settings_of(
     device: ManagedDevice,
     now: datetime,
     conflicts: Mapping[tuple[int, str], list[CompliancePolicy]],
-) -> tuple[list[SettingStateDict], datetime | None]:
-    """The settings of ``policy`` that do not pass, and the check-in deadline if it passes."""
+) -> list[SettingStateDict]:
+    """The settings of ``policy`` that do not pass."""
     found: list[SettingStateDict] = []
     for setting, expected_text, minimum in (
         (ComplianceSetting.OS_MINIMUM_VERSION, policy.os_minimum_version, True),
@@ -136,7 +137,6 @@ def _settings_of(
     )
     if agent is not None:
         found.append(agent)
-    deadline = None
     days = policy.max_days_since_check_in
     if days is not None:
         setting = ComplianceSetting.MAX_DAYS_SINCE_CHECK_IN
@@ -145,9 +145,7 @@ def _settings_of(
             found.append(_state(setting, SettingState.ERROR, days, None))
         elif now - last > timedelta(days=days):
             found.append(_state(setting, SettingState.NONCOMPLIANT, days, last.isoformat()))
-        else:
-            deadline = last + timedelta(days=days)
-    return found, deadline
+    return found
 
 
 def evaluate_policy(
@@ -163,27 +161,31 @@ def evaluate_policy(
     (an error or conflict keeps the start, so a flapping fact does not restart the clock)."""
     if policy.platform != device.operating_system:
         return Evaluated(status=PolicyStatus.NOT_APPLICABLE, setting_states=[])
-    found, deadline = _settings_of(policy, device, now, conflicts)
+    found = _settings_of(policy, device, now, conflicts)
     states = {item["state"] for item in found}
+    overdue = any(
+        item["setting"] == ComplianceSetting.MAX_DAYS_SINCE_CHECK_IN
+        and item["state"] == SettingState.NONCOMPLIANT
+        for item in found
+    )
     failing = SettingState.NONCOMPLIANT in states
     kept_since = previous.failing_since if previous is not None else None
     if not found:
-        return Evaluated(PolicyStatus.COMPLIANT, [], reevaluate_at=deadline)
+        return Evaluated(PolicyStatus.COMPLIANT, [])
     if not failing:
         status = PolicyStatus.ERROR if SettingState.ERROR in states else PolicyStatus.CONFLICT
-        return Evaluated(status, found, failing_since=kept_since, reevaluate_at=deadline)
+        return Evaluated(status, found, failing_since=kept_since)
     since = kept_since or now
     expires = since + timedelta(days=policy.grace_period_days)
     if now >= expires:
-        return Evaluated(PolicyStatus.NONCOMPLIANT, found, since, expires)
+        return Evaluated(PolicyStatus.NONCOMPLIANT, found, since, expires, overdue=overdue)
     if SettingState.ERROR in states:
         status = PolicyStatus.ERROR
     elif SettingState.CONFLICT in states:
         status = PolicyStatus.CONFLICT
     else:
         status = PolicyStatus.IN_GRACE_PERIOD
-    reevaluate = min(expires, deadline) if deadline is not None else expires
-    return Evaluated(status, found, since, expires, reevaluate)
+    return Evaluated(status, found, since, expires, reevaluate_at=expires, overdue=overdue)
 
 
 # The device's complianceState from its policies' statuses, most severe first.

@@ -90,8 +90,9 @@ class DeviceComplianceStatus(models.Model):
     settings that do not pass (``setting_states``: setting, state, expected, reported).
 
     ``failing_since``: when the policy started failing (the grace period runs from it);
-    ``reevaluate_at``: when the status changes without a new check-in (grace period or
-    "last check-in" deadline), for ``compliance_sweep``; ``changed_at``: when it last changed.
+    ``reevaluate_at``: when the status changes without a new check-in (end of the grace period,
+    or an edit of the policy), for ``compliance_sweep``; ``overdue``: the last evaluation found
+    the last check-in older than the policy allows; ``changed_at``: when it last changed.
     """
 
     policy = models.ForeignKey(
@@ -105,6 +106,7 @@ class DeviceComplianceStatus(models.Model):
     failing_since = models.DateTimeField(null=True, blank=True)
     grace_expires_at = models.DateTimeField(_("grace period ends"), null=True, blank=True)
     reevaluate_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    overdue = models.BooleanField(default=False)
     changed_at = models.DateTimeField(_("since"))
 
     class Meta:

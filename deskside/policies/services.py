@@ -9,7 +9,7 @@ check-in costs them a fixed number of queries (docs/policies.md), writing only w
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -182,7 +182,14 @@ def _profile_rows_store(
 # Check-in and sweep: compliance
 
 
-_STATUS_FIELDS = ("status", "setting_states", "failing_since", "grace_expires_at", "reevaluate_at")
+_STATUS_FIELDS = (
+    "status",
+    "setting_states",
+    "failing_since",
+    "grace_expires_at",
+    "reevaluate_at",
+    "overdue",
+)
 
 
 def _compliance_rows_store(
@@ -252,6 +259,28 @@ def device_compliance_evaluate(
     return device_state(statuses, no_policy_state=no_policy)
 
 
+def _sweep_device_ids(now: datetime) -> list[int]:
+    """Devices to evaluate again: statuses waiting for ``now`` (a grace period ending, a policy
+    edited), and for each policy with a "last check-in" rule, its devices that have not checked
+    in for longer than it allows and were not found overdue yet (one query per such policy)."""
+    device_ids = set(
+        DeviceComplianceStatus.objects.filter(reevaluate_at__lte=now).values_list(
+            "device_id", flat=True
+        )
+    )
+    rules = CompliancePolicy.objects.filter(max_days_since_check_in__isnull=False).values_list(
+        "pk", "max_days_since_check_in"
+    )
+    for policy_id, days in rules:
+        overdue = DeviceComplianceStatus.objects.filter(
+            policy_id=policy_id,
+            overdue=False,
+            device__last_sync_at__lt=now - timedelta(days=days or 0),
+        ).exclude(status=PolicyStatus.NOT_APPLICABLE)
+        device_ids.update(overdue.values_list("device_id", flat=True))
+    return sorted(device_ids)
+
+
 def compliance_sweep(
     *,
     now: datetime | None = None,
@@ -260,17 +289,11 @@ def compliance_sweep(
 ) -> int:
     """Re-evaluate the devices whose compliance changes without a check-in: a grace period that
     ran out, a "last check-in" rule whose deadline passed, a policy edited or re-assigned since
-    the last evaluation (its statuses wait with ``reevaluate_at``). Each device in a transaction
-    of its own, its row locked as a check-in locks it. Returns how many devices were evaluated;
-    ``progress(done, total)`` is called after each batch."""
+    the last evaluation. Each device in a transaction of its own, its row locked as a check-in
+    locks it. Returns how many devices were evaluated; ``progress(done, total)`` is called after
+    each batch."""
     now = now or timezone.now()
-    device_ids = sorted(
-        set(
-            DeviceComplianceStatus.objects.filter(reevaluate_at__lte=now).values_list(
-                "device_id", flat=True
-            )
-        )
-    )
+    device_ids = _sweep_device_ids(now)
     total = len(device_ids)
     for start in range(0, total, batch_size):
         for device_id in device_ids[start : start + batch_size]:

@@ -94,3 +94,48 @@ def checked_in(client: Any, credential: str, **changes: Any) -> dict[str, Any]:
     response = check_in(client, credential, body)
     assert response.status_code == 200, response.content
     return dict(response.json())
+
+
+def grant(personas: Any, user: Any, *, role_key: str | None = None, permissions: Any = ()) -> None:
+    """Give ``user`` a built-in role (``role_key``) or a custom role of ``permissions``, over all
+    users and devices, through a group of their own."""
+    from deskside.access.models import Role
+    from deskside.access.services import role_assignment_create, role_create
+    from deskside.directory.services import group_create, group_member_add
+
+    if role_key is not None:
+        role = Role.objects.get(builtin_key=role_key)
+    else:
+        role = role_create(
+            tenant=personas.tenant,
+            name=f"Custom for {user.email}",
+            description="",
+            permissions=list(permissions),
+            actor=personas.admin,
+        )
+    members = group_create(tenant=personas.tenant, display_name=f"Holders {user.pk}", actor=None)
+    group_member_add(group=members, member=user, actor=None)
+    role_assignment_create(
+        tenant=personas.tenant,
+        name=f"Grant {user.pk} {role.pk}",
+        role=role,
+        member_groups=[members],
+        scope_kind="allUsersAndDevices",
+        actor=None,
+    )
+
+
+def device_in(client: Any, group: Any, name: str, **facts: Any) -> Any:
+    """A Linux device enrolled and checked in through the API, a member of ``group``."""
+    from deskside.fleet.models import ManagedDevice
+    from deskside.fleet.services import group_device_add
+    from deskside.fleet.tests.checkins import enroll
+
+    device_id, credential = enroll(client, deviceName=name, serialNumber=f"SN-{name}")
+    device = ManagedDevice.objects.get(pk=device_id)
+    group_device_add(group=group, device=device, actor=None)
+    checked_in(
+        client, credential, facts={"deviceName": name, "serialNumber": f"SN-{name}", **facts}
+    )
+    device.refresh_from_db()
+    return device

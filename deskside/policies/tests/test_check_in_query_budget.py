@@ -1,0 +1,86 @@
+"""The check-in calls this part on every report: a fixed number of queries whatever the number
+of assigned policies and profiles — two reads each when nothing changed, plus bulk writes of
+what changed — and the whole check-in stays within its budget of about 15 queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from deskside.fleet.tests.checkins import check_in, facts, report
+from deskside.policies.tests.helpers import checked_in, custom, policy, wifi
+
+CHECK_IN_BUDGET = 15
+
+
+@pytest.fixture
+def assigned(client, enrolled, personas):  # type: ignore[no-untyped-def]
+    def make(count: int) -> list[int]:
+        profiles = []
+        for number in range(count):
+            policy(
+                personas.tenant,
+                [personas.lyon if number % 2 else personas.all_staff],
+                name=f"Policy {number}",
+                require_encryption=True,
+                max_days_since_check_in=30,
+                grace_period_days=2,
+            )
+            profiles.append(
+                wifi(personas.tenant, [personas.lyon], name=f"Wi-Fi {number}", ssid=f"net-{number}")
+            )
+            custom(personas.tenant, [personas.lyon], {f"key.{number}": "1"}, name=f"C {number}")
+        checked_in(client, enrolled.credential)
+        return [profile.pk for profile in profiles]
+
+    return make
+
+
+def _policy_queries(context: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in context.captured_queries if "policies_" in query["sql"]]
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_an_unchanged_check_in_reads_each_kind_twice_and_writes_nothing(
+    client, enrolled, assigned, count
+) -> None:
+    assigned(count)
+    checked_in(client, enrolled.credential)
+    with CaptureQueriesContext(connection) as context:
+        response = check_in(client, enrolled.credential, report())
+    assert response.status_code == 200
+    assert len(response.json()["profiles"]) == 2 * count
+    ours = _policy_queries(context)
+    assert len(ours) == 4, ours
+    assert all(sql.startswith("SELECT") for sql in ours)
+
+
+def test_a_check_in_with_changes_writes_them_in_bulk(client, enrolled, assigned) -> None:
+    profile_ids = assigned(10)
+    results = [{"profileId": pk, "version": 1, "state": "succeeded"} for pk in profile_ids]
+    with CaptureQueriesContext(connection) as context:
+        response = check_in(
+            client,
+            enrolled.credential,
+            report(facts=facts(isEncrypted=False), profileResults=results),
+        )
+    assert response.status_code == 200
+    ours = _policy_queries(context)
+    assert [sql.split()[0] for sql in ours] == [
+        "SELECT",
+        "SELECT",
+        "UPDATE",
+        "SELECT",
+        "SELECT",
+        "UPDATE",
+    ]
+
+
+def test_the_whole_check_in_stays_within_its_budget(
+    client, enrolled, assigned, django_assert_max_num_queries
+) -> None:
+    assigned(10)
+    with django_assert_max_num_queries(CHECK_IN_BUDGET):
+        response = check_in(client, enrolled.credential, report())
+    assert response.status_code == 200
