@@ -49,7 +49,10 @@ class Config:
     allow_wipe: bool = False
     # Renaming the host needs root; the default follows whether the agent runs as root.
     allow_rename: bool = field(default_factory=_is_root)
-    apt_command: list[str] = field(default_factory=lambda: ["apt-get"])
+    # Waits for the dpkg lock (held by unattended-upgrades, say) instead of failing at once.
+    apt_command: list[str] = field(
+        default_factory=lambda: ["apt-get", "-o", "DPkg::Lock::Timeout=120"]
+    )
     dpkg_query_command: list[str] = field(default_factory=lambda: ["dpkg-query"])
     nmcli_command: list[str] = field(default_factory=lambda: ["nmcli", "connection", "reload"])
     lock_command: list[str] = field(default_factory=lambda: ["loginctl", "lock-sessions"])

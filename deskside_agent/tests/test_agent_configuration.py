@@ -16,7 +16,7 @@ def test_a_missing_file_means_the_defaults(tmp_path: Path) -> None:
     assert config.state_dir == Path("/var/lib/deskside-agent")
     assert config.nm_root == Path("/etc/NetworkManager/system-connections")
     assert (config.allow_power_actions, config.allow_wipe) == (False, False)
-    assert config.apt_command == ["apt-get"]
+    assert config.apt_command == ["apt-get", "-o", "DPkg::Lock::Timeout=120"]
     assert config.log_path == Path("/var/lib/deskside-agent/agent.log")
     assert config.custom_profiles_dir == tmp_path / "profiles.d"
 

@@ -11,7 +11,7 @@ import pytest
 
 from deskside_agent.tests.conftest import AgentHome
 
-pytestmark = pytest.mark.agent
+pytestmark = [pytest.mark.agent, pytest.mark.xdist_group("apt")]
 
 MISSING = "deskside-agent-test-no-such-package"
 

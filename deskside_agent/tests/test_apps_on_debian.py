@@ -14,6 +14,8 @@ from deskside_agent.config import Config
 
 pytestmark = [
     pytest.mark.agent,
+    # One apt-get at a time on this machine (the dpkg lock).
+    pytest.mark.xdist_group("apt"),
     pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="not a Debian system"),
 ]
 
