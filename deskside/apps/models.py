@@ -117,7 +117,7 @@ class DeviceInventoryItem(models.Model):
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["name", "version", "id"]
+        # No default ordering: the check-in reads a device's whole inventory when it changes.
         constraints = [
             models.UniqueConstraint(
                 fields=["device", "name", "version", "publisher"], name="apps_inventory_once"
