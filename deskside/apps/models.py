@@ -98,7 +98,7 @@ class DeviceAppState(models.Model):
     last_modified_at = models.DateTimeField(_("last modified"))
 
     class Meta:
-        ordering = ["app__display_name", "app_id"]
+        # No default ordering: the check-in reads a device's states on every report.
         constraints = [models.UniqueConstraint(fields=["device", "app"], name="apps_state_once")]
         indexes = [models.Index(fields=["app", "install_state"])]
 
