@@ -32,36 +32,44 @@ from deskside.policies.models import (
 PAYLOAD_ATTRIBUTE = "_deskside_profiles_payload"
 
 
+def _assigned(links: QuerySet[Any], owner: str) -> list[Any]:
+    """The owners (policies or profiles) of ``links`` included by one of them and excluded by
+    none, ordered by id."""
+    included: dict[int, Any] = {}
+    excluded: set[int] = set()
+    for link in links:
+        owner_id = getattr(link, f"{owner}_id")
+        if link.excluded:
+            excluded.add(owner_id)
+        else:
+            included[owner_id] = getattr(link, owner)
+    return [included[pk] for pk in sorted(included) if pk not in excluded]
+
+
 def compliance_policies_for_groups(
     *, tenant_id: int, group_ids: Iterable[int]
-) -> QuerySet[CompliancePolicy]:
+) -> list[CompliancePolicy]:
     """The tenant's compliance policies assigned to any of the groups and excluded from none of
-    them: one query (two subqueries)."""
+    them: one query over the assignments, joined with their policy."""
     group_ids = list(group_ids)
     if not group_ids:
-        return CompliancePolicy.objects.none()
-    links = CompliancePolicyAssignment.objects.filter(group_id__in=group_ids)
-    return (
-        CompliancePolicy.objects.filter(tenant_id=tenant_id)
-        .filter(pk__in=links.filter(excluded=False).values("policy_id"))
-        .exclude(pk__in=links.filter(excluded=True).values("policy_id"))
-    )
+        return []
+    links = CompliancePolicyAssignment.objects.filter(
+        group_id__in=group_ids, policy__tenant_id=tenant_id
+    ).select_related("policy")
+    return _assigned(links, "policy")
 
 
-def profiles_for_groups(
-    *, tenant_id: int, group_ids: Iterable[int]
-) -> QuerySet[ConfigurationProfile]:
+def profiles_for_groups(*, tenant_id: int, group_ids: Iterable[int]) -> list[ConfigurationProfile]:
     """The tenant's configuration profiles assigned to any of the groups and excluded from none
-    of them: one query."""
+    of them: one query over the assignments, joined with their profile."""
     group_ids = list(group_ids)
     if not group_ids:
-        return ConfigurationProfile.objects.none()
-    links = ProfileAssignment.objects.filter(group_id__in=group_ids)
-    return (
-        ConfigurationProfile.objects.filter(tenant_id=tenant_id)
-        .filter(pk__in=links.filter(excluded=False).values("profile_id"))
-        .exclude(pk__in=links.filter(excluded=True).values("profile_id"))
-    )
+        return []
+    links = ProfileAssignment.objects.filter(
+        group_id__in=group_ids, profile__tenant_id=tenant_id
+    ).select_related("profile")
+    return _assigned(links, "profile")
 
 
 def compliance_settings_of(*, tenant_id: int) -> ComplianceSettings:

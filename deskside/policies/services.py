@@ -493,7 +493,7 @@ def compliance_policy_assign(
     policy: CompliancePolicy,
     include_groups: Iterable[Group],
     exclude_groups: Iterable[Group] = (),
-    actor: User,
+    actor: User | None,
     request: HttpRequest | None = None,
 ) -> CompliancePolicy:
     """Set the groups a policy is assigned to (and excluded from). Devices reached through them
@@ -703,7 +703,7 @@ def profile_assign(
     profile: ConfigurationProfile,
     include_groups: Iterable[Group],
     exclude_groups: Iterable[Group] = (),
-    actor: User,
+    actor: User | None,
     request: HttpRequest | None = None,
 ) -> ConfigurationProfile:
     """Set the groups a profile is assigned to (and excluded from); devices get it, or lose it,
