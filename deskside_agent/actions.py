@@ -31,6 +31,20 @@ FINAL = {"retire", "wipe"}
 HOSTNAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
 
 
+def managed_data_remove(*, config: Config, store: Store) -> list[str]:
+    """Remove what the agent wrote on the device (profile files, certificates, WireGuard keys,
+    scripts); the errors. Used by retire, wipe, and enrolling again."""
+    state = store.state()
+    errors = profiles_remove_all(config=config, applied=state.get("profiles", {}))
+    for name in ("certs", "scripts", "wireguard"):
+        with contextlib.suppress(FileNotFoundError):
+            shutil.rmtree(config.state_dir / name)
+    if state:
+        state["profiles"] = {}
+        store.state_save(state)
+    return errors
+
+
 def boot_id() -> str:
     """This boot's id (Linux); empty where the system does not say."""
     try:
@@ -218,16 +232,7 @@ class ActionRunner:
         return self._command(command, "renaming the device")
 
     def managed_data_remove(self) -> list[str]:
-        """Remove what the agent wrote (profiles, certificates, scripts); the errors."""
-        state = self.store.state()
-        errors = profiles_remove_all(config=self.config, applied=state.get("profiles", {}))
-        for name in ("certs", "scripts", "wireguard"):
-            folder = self.config.state_dir / name
-            with contextlib.suppress(FileNotFoundError):
-                shutil.rmtree(folder)
-        state["profiles"] = {}
-        self.store.state_save(state)
-        return errors
+        return managed_data_remove(config=self.config, store=self.store)
 
     def _retire(self, parameters: dict[str, Any], action_id: int) -> Done:
         errors = self.managed_data_remove()

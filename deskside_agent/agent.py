@@ -130,7 +130,7 @@ class Agent:
         return self._facts
 
     def diagnostics(self) -> bytes:
-        return diagnostics_build(config=self.config, store=self.store, facts=self._facts)
+        return diagnostics_build(config=self.config, store=self.store, facts=self.facts())
 
     def close(self) -> None:
         if self._client is not None:
@@ -369,7 +369,11 @@ class Agent:
         try:
             while not self.stop.is_set():
                 self.wake.clear()
-                outcome = self.cycle()
+                try:
+                    outcome = self.cycle()
+                except Exception as error:  # noqa: BLE001 - a bug or a full disk: retry later
+                    log.exception("check-in cycle failed")
+                    outcome = Outcome("offline", f"the agent failed: {error}")
                 if outcome.kind == "unauthorized":
                     log.error("%s", REENROLL)
                     print(REENROLL, flush=True)

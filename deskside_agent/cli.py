@@ -101,6 +101,7 @@ def _print_refusal(refusal: Any) -> None:
 
 
 def cmd_enroll(config: Config, args: argparse.Namespace) -> int:
+    from deskside_agent.actions import managed_data_remove
     from deskside_agent.facts import collect_facts
     from deskside_agent.protocol import (
         DesksideClient,
@@ -192,6 +193,9 @@ def cmd_enroll(config: Config, args: argparse.Namespace) -> int:
     finally:
         client.close()
     with store.lock():
+        # Enrolling again: what the previous enrollment wrote goes first.
+        for left in managed_data_remove(config=config, store=store):
+            log.warning("%s", left)
         store.forget()
         store.credential_save(
             server=server,
@@ -479,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
         _logging(config, verbose=args.verbose)
     try:
         return COMMANDS[args.command](config, args)
+    except PermissionError as error:
+        _error(f"permission denied: {error.filename or error}: run as root (or the agent's user)")
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -74,23 +74,24 @@ def test_power_actions_are_not_supported_unless_the_configuration_allows_them(
     assert agent.recorded() == []
 
 
-def test_an_allowed_restart_runs_once_and_is_done_when_the_agent_comes_back(
-    agent: AgentHome, operator: Operator
+@pytest.mark.parametrize(("action", "command"), [("rebootNow", "reboot"), ("shutDown", "poweroff")])
+def test_an_allowed_power_action_runs_once_and_is_done_when_the_agent_comes_back(
+    agent: AgentHome, operator: Operator, action: str, command: str
 ) -> None:
     agent.write_config(agent.config | {"allow_power_actions": True})
     device_id = agent.enroll()
-    action_id = operator.act(device_id, "rebootNow")
+    action_id = operator.act(device_id, action)
     assert agent.check_in().returncode == 0
-    assert agent.recorded() == ["reboot"]
+    assert agent.recorded() == [command]
     # The command ran; the machine would now go down. Until the agent starts again the server
     # keeps giving the action, and the journal keeps it from running twice.
     assert operator.action(device_id, action_id)["actionState"] == "active"
     assert agent.check_in().returncode == 0
-    assert agent.recorded() == ["reboot"]
+    assert agent.recorded() == [command]
     with running(agent):
-        action = operator.finished(device_id, action_id)
-    assert action["actionState"] == "done"
-    assert agent.recorded() == ["reboot"]
+        result = operator.finished(device_id, action_id)
+    assert result["actionState"] == "done"
+    assert agent.recorded() == [command]
 
 
 def test_an_action_the_agent_was_killed_in_is_not_run_again(

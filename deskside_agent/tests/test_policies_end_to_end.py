@@ -162,3 +162,21 @@ def test_retire_removes_the_profiles_the_agent_wrote(agent: AgentHome, server) -
     assert server.seed("action", deviceId=device_id, actionId=action_id)["actionState"] == "done"
     assert not keyfile.exists()
     assert not (agent.state / "credential.json").exists()
+
+
+def test_enrolling_again_removes_what_the_previous_enrollment_wrote(
+    agent: AgentHome, server
+) -> None:
+    device_id, group = _enrolled_in_group(agent, server)
+    profile = _wifi(server, group, f"Before-{device_id}")
+    assert agent.check_in().returncode == 0
+    keyfile = agent.nm / f"deskside-{profile}.nmconnection"
+    assert keyfile.exists()
+    agent.overrides({"serialNumber": f"SN2-{agent.root.name}", "hardwareId": "HW2"})
+    token = agent.root / "token"
+    again = agent.cli(
+        "enroll", "--force", "--bulk-token-file", str(token), "--tenant-domain", "lakeside.test"
+    )
+    assert again.returncode == 0, again.stderr
+    assert not keyfile.exists()
+    assert agent.status()["deviceId"] != device_id
