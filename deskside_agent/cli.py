@@ -258,6 +258,7 @@ def _status(config: Config) -> dict[str, Any]:
                 "appType": app.get("appType"),
                 "state": record.get("state", ""),
                 "errorCode": record.get("errorCode", ""),
+                "detail": record.get("detail", ""),
                 "version": record.get("version", ""),
             }
         )
@@ -316,6 +317,8 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
         if app["errorCode"]:
             state += f" (error {app['errorCode']})"
         lines.append(f"  {app['appId']} {app['name']} [{app['intent']}]: {state}")
+        if app["detail"] and app["state"] in ("failed", "uninstallFailed", "notApplicable"):
+            lines.append(f"      {app['detail'].splitlines()[-1]}")
     if summary["available"]:
         lines.append("Available to install (deskside-agent install APP_ID):")
         lines.extend(f"  {a['appId']} {a['name']}" for a in summary["available"])

@@ -172,7 +172,9 @@ def test_enrolling_again_removes_what_the_previous_enrollment_wrote(
     assert agent.check_in().returncode == 0
     keyfile = agent.nm / f"deskside-{profile}.nmconnection"
     assert keyfile.exists()
-    agent.overrides({"serialNumber": f"SN2-{agent.root.name}", "hardwareId": "HW2"})
+    agent.overrides(
+        {"serialNumber": f"SN2-{agent.root.name}", "hardwareId": f"HW2-{agent.root.name}"}
+    )
     token = agent.root / "token"
     again = agent.cli(
         "enroll", "--force", "--bulk-token-file", str(token), "--tenant-domain", "lakeside.test"
