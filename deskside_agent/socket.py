@@ -20,6 +20,9 @@ from typing import Any
 
 log = logging.getLogger("deskside_agent")
 
+# The server closes the socket with this code when the device's credential stops working.
+CLOSE_UNENROLLED = 4401
+
 
 class PushSocket(threading.Thread):
     """A daemon thread that holds the socket until ``stop`` is set."""
@@ -56,7 +59,7 @@ class PushSocket(threading.Thread):
         return ssl.create_default_context(cafile=self.ca_file or None)
 
     def run(self) -> None:
-        from websockets.exceptions import InvalidStatus, WebSocketException
+        from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
         from websockets.sync.client import connect
         from websockets.typing import Origin
 
@@ -95,6 +98,12 @@ class PushSocket(threading.Thread):
                     f"the server refused the socket (HTTP {status})", last_error
                 )
                 if status in (401, 403, 404):
+                    delay = max(delay, 30.0)
+            except ConnectionClosed as error:
+                last_error = self._log_error(f"push socket: {error}", last_error)
+                if error.rcvd is not None and error.rcvd.code == CLOSE_UNENROLLED:
+                    # The server let the device go: the check-in will tell (401) and stop.
+                    self.on_push()
                     delay = max(delay, 30.0)
             except (OSError, WebSocketException, TimeoutError) as error:
                 last_error = self._log_error(

@@ -4,9 +4,12 @@ configured to harmless recorders (conftest.RECORD)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 import signal
+import subprocess
 import sys
 
 import pytest
@@ -184,3 +187,36 @@ def test_a_checked_in_agent_that_is_no_longer_enrolled_stops_and_says_so(
     assert process.returncode == 3
     assert "enroll the device again" in out
     assert agent.status()["lastCheckIn"]["result"] == "unauthorized"
+
+
+def test_a_running_agent_whose_device_left_stops_at_once(agent: AgentHome, operator) -> None:
+    device_id = agent.enroll()
+    # A copy of this agent (its state in another folder) reports the retire; the server closes
+    # the running agent's socket (4401), which checks in, gets 401, and stops.
+    spare = agent.root / "spare-state"
+    shutil.copytree(agent.state, spare)
+    spare_config = agent.root / "spare.toml"
+    values = agent.config | {"state_dir": str(spare), "nm_root": str(agent.root / "spare-nm")}
+    spare_config.write_text("".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items()))
+    with running(agent) as process:
+        # Holding the running agent's state lock keeps it from checking in (and running the
+        # retire itself) until the copy has reported it.
+        lock = os.open(agent.state / ".lock", os.O_RDWR)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            operator.act(device_id, "retire")
+            retired = subprocess.run(
+                [sys.executable, "-m", "deskside_agent.cli", "--config", str(spare_config)]
+                + ["run", "--once"],
+                env=agent.env(),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert "retired" in retired.stdout, retired.stdout + retired.stderr
+            wait_for(lambda: "4401" in agent.log(), what="the server to close the socket")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            os.close(lock)
+        assert process.wait(timeout=30) == 3
+    assert "enroll the device again" in process.communicate()[0]
