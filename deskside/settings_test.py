@@ -16,3 +16,7 @@ PASSWORD_HASHERS = ["deskside.core.testing.CheapArgon2PasswordHasher"]
 
 # WhiteNoise warns when the collected-static folder is missing; tests serve through the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# The suite's own process closes its connections after each request and test: a connection kept
+# by a thread (a websocket test's executor) would stop the test database from being dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
