@@ -79,15 +79,18 @@ def main() -> int:
     if not sqlite:
         raw.autocommit = False  # one transaction per check-in, as the service has
     cursor = raw.cursor()
+    spent: dict[str, float] = {}
     done, start = 0, time.perf_counter()
     while time.perf_counter() - start < args.seconds:
         batch = captured[done % len(captured)]
         if sqlite:
             cursor.execute("BEGIN IMMEDIATE")
         for sql, params in batch:
+            began = time.perf_counter()
             cursor.execute(sql.replace("%s", "?") if sqlite else sql, params or ())
             if cursor.description is not None:
                 cursor.fetchall()
+            spent[sql] = spent.get(sql, 0.0) + time.perf_counter() - began
         if sqlite:
             cursor.execute("COMMIT")
         else:
@@ -101,6 +104,10 @@ def main() -> int:
                 "statements_per_checkin": round(statements, 1),
                 "django_in_process_per_second": round(django_rate, 1),
                 "bare_sql_per_second": round(bare_rate, 1),
+                "slowest_statements_ms": [
+                    [round(1000 * total / done, 3), sql[:160]]
+                    for sql, total in sorted(spent.items(), key=lambda item: -item[1])[:3]
+                ],
             }
         )
     )
