@@ -230,7 +230,8 @@ class AppStateList(list[DeviceAppState]):
 def device_app_states(*, operator: User, device: ManagedDevice) -> AppStateList:
     """The install state of each app assigned to the device (contract of the device page), in
     two queries; empty and not ``allowed`` unless an assignment of the operator grants
-    ``MobileApps.Read`` over the device."""
+    ``MobileApps.Read`` over the device. Apps for other platforms are left out (the app's own
+    page lists them as not applicable)."""
     states = AppStateList()
     if not has_permission(operator, "MobileApps.Read"):
         return states
@@ -238,6 +239,7 @@ def device_app_states(*, operator: User, device: ManagedDevice) -> AppStateList:
     rows = list(
         DeviceAppState.objects.filter(device__in=permitted)
         .exclude(intent="")
+        .filter(app__platform=device.operating_system)
         .select_related("app")
         .order_by("app__display_name", "app_id")
     )

@@ -96,10 +96,12 @@ def _readable_devices(operator: User) -> QuerySet[ManagedDevice]:
 
 def device_compliance_statuses(*, operator: User, device: ManagedDevice) -> list[ComplianceRow]:
     """The device page's compliance section: each assigned policy's status on the device with
-    the settings that fail; empty without DeviceCompliancePolicies.Read. One query."""
+    the settings that fail; empty without DeviceCompliancePolicies.Read. One query. Policies
+    for other platforms are left out (the policy's own page lists them as not applicable)."""
     policies = scope(CompliancePolicy.objects.all(), operator, "DeviceCompliancePolicies.Read")
     records = (
         DeviceComplianceStatus.objects.filter(device_id=device.pk, policy__in=policies)
+        .filter(policy__platform=device.operating_system)
         .filter(device__in=_readable_devices(operator))
         .select_related("policy")
         .order_by("policy__name", "policy_id")
@@ -109,10 +111,12 @@ def device_compliance_statuses(*, operator: User, device: ManagedDevice) -> list
 
 def device_profile_statuses(*, operator: User, device: ManagedDevice) -> list[ProfileRow]:
     """The device page's configuration section: each assigned profile's status on the device
-    with its reason; empty without DeviceConfigurations.Read. One query."""
+    with its reason; empty without DeviceConfigurations.Read. One query. Profiles for other
+    platforms are left out (the profile's own page lists them as not applicable)."""
     profiles = scope(ConfigurationProfile.objects.all(), operator, "DeviceConfigurations.Read")
     records = (
         DeviceProfileStatus.objects.filter(device_id=device.pk, profile__in=profiles)
+        .filter(profile__platform=device.operating_system)
         .filter(device__in=_readable_devices(operator))
         .select_related("profile")
         .order_by("profile__name", "profile_id")

@@ -19,6 +19,7 @@ def test_an_administrator_signs_in_switches_language_and_opens_role_assignments(
 ) -> None:
     sign_in(page, live_server.url, personas.admin.email, PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, Ada Admin")
+    page.wait_for_load_state("load")
 
     page.get_by_label("Language").select_option("nl")
     expect(page.locator("html")).to_have_attribute("lang", "nl")
@@ -26,6 +27,8 @@ def test_an_administrator_signs_in_switches_language_and_opens_role_assignments(
     page.get_by_role("link", name="Roltoewijzingen").click()
     expect(page).to_have_url(re.compile(r"/access/assignments/$"))
     expect(page.get_by_role("cell", name="Help desk Amsterdam")).to_be_visible()
+    # The switcher submits from app.js (deferred): wait until it runs before changing it.
+    page.wait_for_load_state("load")
 
     page.get_by_label("Taal").select_option("fr")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
