@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +26,7 @@ from deskside.access.checks import get_or_404, scope
 from deskside.directory.models import Group, GroupClosure, User
 from deskside.directory.selectors import user_ids_in_groups_query
 from deskside.fleet.choices import ManagementState
+from deskside.fleet.enrollment import token_hash
 from deskside.fleet.models import (
     BulkEnrollmentToken,
     CorporateIdentifier,
@@ -85,9 +85,7 @@ def device_for_credential(*, credential: str) -> ManagedDevice | None:
     if not credential:
         return None
     return (
-        ManagedDevice.objects.filter(
-            credential_hash=hashlib.sha256(credential.encode()).hexdigest()
-        )
+        ManagedDevice.objects.filter(credential_hash=token_hash(credential))
         .exclude(management_state=ManagementState.UNENROLLED)
         .first()
     )

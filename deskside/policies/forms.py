@@ -134,6 +134,7 @@ class ProfileForm(forms.Form):
         return initial
 
     def profile_settings(self) -> dict[str, Any]:
+        """The profile type's settings from the cleaned form (each type's form defines them)."""
         raise NotImplementedError
 
     def profile_secrets(self) -> dict[str, str]:
