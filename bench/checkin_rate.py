@@ -3,10 +3,13 @@
     .venv/bin/python bench/checkin_rate.py [--db sqlite|postgres|both] [--devices N] [--seconds S]
 
 For each database: a fresh database (PostgreSQL started on loopback by scripts/services), the
-benchmark fleet (bench/fleet.py), one `deskside serve` process pinned to CPU 0, and wrk pinned to
-CPU 1 posting check-ins of all devices, each with a fresh reportId. Then bench/replay.py measures,
-on CPU 0, the same check-ins through Django in-process and the captured SQL replayed bare.
-Prints one line per figure and the ratios. Needs wrk (`apt-get install wrk`).
+benchmark fleet (bench/fleet.py), one `deskside serve` process pinned to CPU 0, every device
+checked in once, then wrk pinned to CPU 1 posting check-ins of all devices, each with a fresh
+reportId: first quiet ones (the same facts as last time, as most check-ins are), then changing
+ones (every check-in flips a fact that compliance evaluates). Then bench/replay.py measures, on
+CPU 0, the same check-ins through Django in-process and the captured SQL replayed bare, on one
+connection and on as many connections as wrk keeps open. Prints one JSON line per database and
+kind of check-in, with the ratios. Needs wrk (`apt-get install wrk`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -45,13 +49,20 @@ def run(args: list[str], env: dict[str, str], **kwargs: object) -> subprocess.Co
     return subprocess.run(args, env=env, cwd=ROOT, check=True, text=True, **kwargs)  # type: ignore[call-overload, no-any-return]
 
 
-def wrk(port: int, seconds: float, connections: int, devices_file: Path) -> tuple[float, int]:
+def wrk(
+    port: int, seconds: float, connections: int, devices_file: Path, changing: bool
+) -> tuple[float, int]:
     result = subprocess.run(
         [
             "taskset", "-c", "1", "wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s",
             "-s", str(ROOT / "bench" / "checkin.lua"), f"http://127.0.0.1:{port}",
         ],
-        env={**os.environ, "DEVICES_FILE": str(devices_file)},
+        env={
+            **os.environ,
+            "DEVICES_FILE": str(devices_file),
+            "WRK_THREADS": "2",
+            "CHANGING": "1" if changing else "0",
+        },
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))  # type: ignore[union-attr]
@@ -59,7 +70,12 @@ def wrk(port: int, seconds: float, connections: int, devices_file: Path) -> tupl
     return rate, int(errors.group(1)) if errors else 0
 
 
-def measure(database: str, devices: int, seconds: float, connections: int) -> dict[str, object]:
+KINDS = ("quiet", "changing")
+
+
+def measure(
+    database: str, devices: int, seconds: float, connections: int
+) -> list[dict[str, object]]:
     work = Path(tempfile.mkdtemp(prefix=f"deskside-bench-{database}-"))
     env = {
         **os.environ,
@@ -104,38 +120,69 @@ def measure(database: str, devices: int, seconds: float, connections: int) -> di
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
-        print(f"[{database}] warm-up, then {seconds:.0f} s of check-ins", flush=True)
-        wrk(port, 3, connections, lines_file)
-        before, started = cpu_seconds(server.pid), time.monotonic()
-        served, errors = wrk(port, seconds, connections, lines_file)
-        server_cores = (cpu_seconds(server.pid) - before) / (time.monotonic() - started)
+        print(f"[{database}] every device checks in once", flush=True)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+            for device in json.loads(fleet.read_text()):
+                answer = http.post(
+                    "/api/v1/agent/checkin",
+                    json={"reportId": str(uuid.uuid4()), "agentVersion": "1.0.0",
+                          "facts": device["facts"], "inventory": None},
+                    headers={"Authorization": f"Bearer {device['credential']}"},
+                )  # fmt: skip
+                answer.raise_for_status()
+        served: dict[str, tuple[float, int, float]] = {}
+        for kind in KINDS:
+            print(f"[{database}] {seconds:.0f} s of {kind} check-ins", flush=True)
+            changing = kind == "changing"
+            wrk(port, 3, connections, lines_file, changing)
+            before, started = cpu_seconds(server.pid), time.monotonic()
+            rate, errors = wrk(port, seconds, connections, lines_file, changing)
+            cores = (cpu_seconds(server.pid) - before) / (time.monotonic() - started)
+            served[kind] = (rate, errors, cores)
         server.terminate()
         server.wait(timeout=20)
         server = None
-        print(f"[{database}] replaying the captured SQL bare", flush=True)
-        replay = json.loads(
-            run(
-                ["taskset", "-c", "0", PYTHON, "-m", "bench.replay", "--devices", str(fleet),
-                 "--seconds", str(seconds)],
-                env, stdout=subprocess.PIPE,
-            ).stdout
-        )  # fmt: skip
+        replays = {}
+        for kind in KINDS:
+            print(f"[{database}] replaying the SQL of {kind} check-ins bare", flush=True)
+            replays[kind] = json.loads(
+                run(
+                    ["taskset", "-c", "0", PYTHON, "-m", "bench.replay", "--devices", str(fleet),
+                     "--seconds", str(seconds), "--connections", str(connections),
+                     *(["--changing"] if kind == "changing" else [])],
+                    env, stdout=subprocess.PIPE,
+                ).stdout
+            )  # fmt: skip
     finally:
         if server is not None:
             server.kill()
         if services_dir:
             run([str(ROOT / "scripts" / "services"), "stop", services_dir], env)
         shutil.rmtree(work, ignore_errors=True)
-    return {
-        "database": database,
-        "devices": devices,
-        "served_checkins_per_second": round(served, 1),
-        "non_200_answers": errors,
-        "server_process_cores": round(server_cores, 2),
-        "served_per_core": round(served / max(server_cores, 0.01), 1),
-        **replay,
-        "served_to_bare_ratio": round(served / replay["bare_sql_per_second"], 3),
-    }
+    results = []
+    for kind in KINDS:
+        rate, errors, cores = served[kind]
+        replay = replays[kind]
+        bare = replay.get(
+            "bare_sql_concurrent_per_second", replay["bare_sql_one_connection_per_second"]
+        )
+        results.append(
+            {
+                "database": database,
+                "checkins": kind,
+                "devices": devices,
+                "served_checkins_per_second": round(rate, 1),
+                "non_200_answers": errors,
+                "server_process_cores": round(cores, 2),
+                "served_per_core": round(rate / max(cores, 0.01), 1),
+                **replay,
+                "served_to_bare_one_connection": round(
+                    rate / replay["bare_sql_one_connection_per_second"], 3
+                ),
+                "served_to_bare": round(rate / bare, 3),
+            }
+        )
+    return results
 
 
 def main() -> int:
@@ -150,8 +197,8 @@ def main() -> int:
         return 2
     databases = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     for database in databases:
-        result = measure(database, args.devices, args.seconds, args.connections)
-        print(json.dumps(result), flush=True)
+        for result in measure(database, args.devices, args.seconds, args.connections):
+            print(json.dumps(result), flush=True)
     return 0
 
 

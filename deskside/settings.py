@@ -96,6 +96,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The check-in's fixed queries run as prepared statements (core/prepared.py); the rest of
+    # the ORM binds on the client and never prepares. 0 turns them off (a pooler in transaction
+    # mode older than PgBouncer 1.21).
+    DATABASES["default"]["OPTIONS"] = {
+        "prepare_threshold": 5 if env_int("DESKSIDE_DB_PREPARED_STATEMENTS", 1) else None,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("DESKSIDE_REDIS_URL", "")

@@ -44,6 +44,7 @@ from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
 from deskside.directory.models import Group, Tenant, User
 from deskside.directory.selectors import user_ids_in_groups_query
+from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.choices import ManagementState
 from deskside.fleet.models import ManagedDevice
 from deskside.fleet.reports import AppResult, InventoryItem
@@ -180,6 +181,7 @@ def mobile_app_update(
             setattr(app, name, values[name])
         app.last_modified_at = timezone.now()
         app.save(update_fields=[*changed, "last_modified_at"])
+        tenant_assignments_changed(tenant_id=app.tenant_id)
         audit_record(
             action=Action.MOBILE_APP_UPDATED,
             tenant=app.tenant,
@@ -194,6 +196,7 @@ def mobile_app_update(
 @transaction.atomic
 def mobile_app_delete(*, app: MobileApp, actor: User, request: HttpRequest | None = None) -> None:
     """Delete an app with its assignments and install states. Agents stop getting it."""
+    tenant_assignments_changed(tenant_id=app.tenant_id)
     audit_record(
         action=Action.MOBILE_APP_DELETED,
         tenant=app.tenant,
@@ -278,6 +281,7 @@ def app_assignment_create(
     assignment = MobileAppAssignment.objects.create(app=app, group=group, intent=intent)
     if intent != InstallIntent.AVAILABLE_WITHOUT_ENROLLMENT:
         _agents_push(group=group)
+    tenant_assignments_changed(tenant_id=app.tenant_id)
     audit_record(
         action=Action.MOBILE_APP_ASSIGNED,
         tenant=app.tenant,
@@ -305,6 +309,7 @@ def app_assignment_update(
         assignment.intent = intent
         assignment.save(update_fields=["intent"])
         _agents_push(group=assignment.group)
+        tenant_assignments_changed(tenant_id=app.tenant_id)
         audit_record(
             action=Action.MOBILE_APP_ASSIGNMENT_UPDATED,
             tenant=app.tenant,
@@ -322,6 +327,7 @@ def app_assignment_delete(
 ) -> None:
     """Remove an assignment. Devices keep their last install state; the app leaves their list."""
     app = assignment.app
+    tenant_assignments_changed(tenant_id=app.tenant_id)
     audit_record(
         action=Action.MOBILE_APP_UNASSIGNED,
         tenant=app.tenant,

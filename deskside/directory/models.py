@@ -18,6 +18,11 @@ class Tenant(models.Model):
     require_operator_mfa = models.BooleanField(
         _("require a second factor for operators"), default=False
     )
+    # Counts changes to what reaches the tenant's devices (group membership and nesting,
+    # compliance policies, configuration profiles, apps and their assignments): a check-in whose
+    # evaluated facts and this count are what they were last time skips re-reading them
+    # (fleet/checkin.py). Raised by the services that make such changes.
+    assignments_revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -47,6 +47,14 @@ def tenant_create(*, name: str, domains: list[str]) -> Tenant:
     return tenant
 
 
+def tenant_assignments_changed(*, tenant_id: int) -> None:
+    """Something that decides what reaches the tenant's devices changed (group membership or
+    nesting, a compliance policy, a configuration profile, an app or one of their assignments):
+    raise the tenant's revision, in the caller's transaction, so that every device's next
+    check-in evaluates and answers afresh instead of reusing its last basis (fleet/checkin.py)."""
+    Tenant.objects.filter(pk=tenant_id).update(assignments_revision=F("assignments_revision") + 1)
+
+
 def _validate_user_email(*, tenant: Tenant, email: str, exclude_id: int | None = None) -> str:
     email = normalize_email(email)
     try:
@@ -189,6 +197,7 @@ def group_delete(*, group: Group, actor: User, request: HttpRequest | None = Non
     ):
         _unlink(parent=nesting.parent, child=nesting.child)
         nesting.delete()
+    tenant_assignments_changed(tenant_id=group.tenant_id)
     audit_record(
         action=Action.GROUP_DELETED, tenant=group.tenant, actor=actor, target=group, request=request
     )
@@ -259,6 +268,7 @@ def group_member_add(
             raise ValidationError({"member": _("This group is already a member of the group.")})
         GroupNesting.objects.create(parent=group, child=member)
         _link(parent=group, child=member)
+    tenant_assignments_changed(tenant_id=group.tenant_id)
     audit_record(
         action=Action.GROUP_MEMBER_ADDED,
         tenant=group.tenant,
@@ -285,6 +295,7 @@ def group_member_remove(
             _unlink(parent=group, child=member)
     if not deleted:
         raise ValidationError({"member": _("This is not a member of the group.")})
+    tenant_assignments_changed(tenant_id=group.tenant_id)
     audit_record(
         action=Action.GROUP_MEMBER_REMOVED,
         tenant=group.tenant,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from deskside.access.checks import NOT_FOUND_MESSAGE, has_permission, scope
 from deskside.audit.choices import Action, Outcome
 from deskside.audit.services import audit_record
+from deskside.core.prepared import PreparedSelect
 from deskside.directory.models import User
 from deskside.fleet.choices import ManagementState
 from deskside.fleet.consumers import agent_notify_check_in, agent_notify_unenrolled
@@ -305,16 +306,23 @@ def _unenroll(*, device: ManagedDevice, action: DeviceAction, now: datetime) -> 
     transaction.on_commit(partial(agent_notify_unenrolled, device_id=device.pk))
 
 
+# Every check-in runs this query: kept compiled (core/prepared.py).
+_UNFINISHED_ACTIONS: PreparedSelect[DeviceAction] = PreparedSelect(
+    lambda device_id: (
+        DeviceAction.objects.select_for_update()
+        .filter(device_id=device_id, state__in=UNFINISHED_ACTION_STATES)
+        .order_by("requested_at", "id")
+    ),
+    device_id=int,
+)
+
+
 def device_actions_deliver(*, device: ManagedDevice, now: datetime) -> list[dict[str, Any]]:
     """The actions the device must run now: every unfinished one, oldest first; pending ones
     are marked delivered (active). One query when nothing waits."""
     if device.management_state == ManagementState.UNENROLLED:
         return []
-    actions = list(
-        DeviceAction.objects.select_for_update()
-        .filter(device_id=device.pk, state__in=UNFINISHED_ACTION_STATES)
-        .order_by("requested_at", "id")
-    )
+    actions = list(_UNFINISHED_ACTIONS.objects(device_id=device.pk))
     pending = [action.pk for action in actions if action.state == DeviceActionState.PENDING]
     if pending:
         DeviceAction.objects.filter(pk__in=pending).update(

@@ -153,6 +153,8 @@ def check_in(request: HttpRequest, payload: CheckInIn) -> dict[str, Any]:
         return device_check_in(device=device, report=_report(payload))
     except CheckInRefused as refusal:
         raise HttpError(422, f"{refusal.field}: {refusal.message}") from refusal
+    except ManagedDevice.DoesNotExist as gone:  # deleted while this request was on its way
+        raise HttpError(401, "Unauthorized") from gone
 
 
 class DiagnosticsOut(Schema):

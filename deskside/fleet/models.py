@@ -75,6 +75,12 @@ class ManagedDevice(models.Model):
     # stores nothing again (fleet/checkin.py).
     last_report_id = models.UUIDField(null=True, blank=True)
     last_response = models.JSONField(default=dict, blank=True)
+    # What the last full evaluation was made from (a digest of the tenant's assignments revision,
+    # the evaluated facts and the primary user), and the earliest time it goes stale by itself
+    # (a grace period ending): a quiet check-in with the same basis before that time reuses it
+    # (fleet/checkin.py). Emptied by whatever else re-evaluates the device.
+    checkin_basis = models.CharField(max_length=32, blank=True, editable=False)
+    checkin_basis_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deskside.access.checks import get_or_404, scope
+from deskside.core.prepared import PreparedSelect
 from deskside.directory.models import Group, GroupClosure, User
 from deskside.directory.selectors import user_ids_in_groups_query
 from deskside.fleet.choices import ManagementState
@@ -84,11 +85,18 @@ def device_for_credential(*, credential: str) -> ManagedDevice | None:
     """The enrolled device whose agent holds ``credential`` (only its hash is stored)."""
     if not credential:
         return None
-    return (
-        ManagedDevice.objects.filter(credential_hash=token_hash(credential))
+    return _DEVICE_BY_CREDENTIAL.first(credential_hash=token_hash(credential))
+
+
+# Every agent request runs this query: kept compiled (core/prepared.py).
+_DEVICE_BY_CREDENTIAL: PreparedSelect[ManagedDevice] = PreparedSelect(
+    lambda credential_hash: (
+        ManagedDevice.objects.filter(credential_hash=credential_hash)
         .exclude(management_state=ManagementState.UNENROLLED)
-        .first()
-    )
+        .order_by("pk")[:1]
+    ),
+    credential_hash=str,
+)
 
 
 # The portal's reads: the device list, the device page and enrollment administration. Each takes

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
 from deskside.directory.models import Group, User
+from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.models import DeviceMembership, ManagedDevice
 
 
@@ -27,6 +28,7 @@ def group_device_add(
     if DeviceMembership.objects.filter(group=group, device=device).exists():
         raise ValidationError({"member": _("This device is already a member of the group.")})
     membership = DeviceMembership.objects.create(group=group, device=device)
+    tenant_assignments_changed(tenant_id=group.tenant_id)
     audit_record(
         action=Action.GROUP_MEMBER_ADDED,
         tenant=group.tenant,

@@ -45,6 +45,19 @@ def version_key(text: str) -> tuple[int, ...] | None:
     return parsed
 
 
+# The device fields the rules read, besides ``last_sync_at`` (which a check-in sets to its own
+# time before evaluating). A check-in that changes none of them, under the same assignments,
+# evaluates to what the last one did (fleet/checkin.py); a test holds this list to the rules.
+EVALUATED_FACTS = (
+    "operating_system",
+    "os_version",
+    "is_encrypted",
+    "firewall_enabled",
+    "screen_lock_enabled",
+    "agent_version",
+)
+
+
 def _state(setting: str, state: str, expected: Any, reported: Any) -> SettingStateDict:
     return {"setting": setting, "state": state, "expected": expected, "reported": reported}
 

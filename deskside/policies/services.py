@@ -9,6 +9,7 @@ check-in costs them a fixed number of queries (docs/policies.md), writing only w
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
 from deskside.directory.models import Group, Tenant, User
+from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.choices import OperatingSystem
 from deskside.fleet.models import ManagedDevice
 from deskside.fleet.reports import ProfileResult
@@ -228,10 +230,19 @@ def _compliance_rows_store(
         DeviceComplianceStatus.objects.filter(device_id=device.pk, policy_id__in=gone).delete()
 
 
+@dataclass(frozen=True)
+class ComplianceOutcome:
+    """The device's complianceState after an evaluation, and the earliest time it changes without
+    a new fact (a grace period ending), if any."""
+
+    state: str
+    changes_at: datetime | None
+
+
 @transaction.atomic(savepoint=False)
 def device_compliance_evaluate(
     *, device: ManagedDevice, group_ids: frozenset[int], now: datetime
-) -> str:
+) -> ComplianceOutcome:
     """Evaluate the device's assigned compliance policies on its stored facts; store the status
     per policy; return the device's complianceState (the caller saves it on the device).
 
@@ -256,7 +267,11 @@ def device_compliance_evaluate(
         no_policy = NoPolicyState(
             compliance_settings_of(tenant_id=device.tenant_id).no_policy_state
         )
-    return device_state(statuses, no_policy_state=no_policy)
+    waits = [new.reevaluate_at for new in evaluated.values() if new.reevaluate_at is not None]
+    return ComplianceOutcome(
+        state=device_state(statuses, no_policy_state=no_policy),
+        changes_at=min(waits, default=None),
+    )
 
 
 def _sweep_device_ids(now: datetime) -> list[int]:
@@ -310,10 +325,10 @@ def _device_reevaluate(*, device_id: int, now: datetime) -> None:
         return
     state = device_compliance_evaluate(
         device=device, group_ids=device_group_ids(device=device), now=now
-    )
-    if state != device.compliance_state:
-        # The check-in saves this field itself; outside a check-in the sweep has to.
-        ManagedDevice.objects.filter(pk=device.pk).update(compliance_state=state)
+    ).state
+    # The check-in saves these fields itself; outside a check-in the sweep has to. The statuses
+    # changed without a check-in, so the device's next check-in must not reuse its last basis.
+    ManagedDevice.objects.filter(pk=device.pk).update(compliance_state=state, checkin_basis="")
 
 
 def _statuses_reevaluate(*, policy: CompliancePolicy, now: datetime) -> None:
@@ -412,6 +427,7 @@ def compliance_policy_update(
         setattr(policy, name, clean[name])
     policy.save(update_fields=[*changed, "updated_at"])
     _statuses_reevaluate(policy=policy, now=timezone.now())
+    tenant_assignments_changed(tenant_id=policy.tenant_id)
     audit_record(
         action=Action.COMPLIANCE_POLICY_UPDATED,
         tenant=policy.tenant,
@@ -429,6 +445,7 @@ def compliance_policy_delete(
 ) -> None:
     """Delete a policy and its statuses; its devices' complianceState follows at their next
     check-in."""
+    tenant_assignments_changed(tenant_id=policy.tenant_id)
     audit_record(
         action=Action.COMPLIANCE_POLICY_DELETED,
         tenant=policy.tenant,
@@ -510,6 +527,7 @@ def compliance_policy_assign(
     if summary["added"] or summary["removed"]:
         policy.save(update_fields=["updated_at"])
         _statuses_reevaluate(policy=policy, now=timezone.now())
+        tenant_assignments_changed(tenant_id=policy.tenant_id)
         audit_record(
             action=Action.COMPLIANCE_POLICY_ASSIGNED,
             tenant=policy.tenant,
@@ -543,6 +561,7 @@ def compliance_settings_update(
     ManagedDevice.objects.filter(tenant=tenant, last_sync_at__isnull=False).exclude(
         pk__in=with_policy
     ).update(compliance_state=no_policy_state)
+    tenant_assignments_changed(tenant_id=tenant.pk)
     audit_record(
         action=Action.COMPLIANCE_SETTINGS_UPDATED,
         tenant=tenant,
@@ -670,6 +689,7 @@ def profile_update(
     profile.settings, profile.secret_settings = clean, secret
     profile.version += 1
     profile.save()
+    tenant_assignments_changed(tenant_id=profile.tenant_id)
     audit_record(
         action=Action.CONFIGURATION_PROFILE_UPDATED,
         tenant=profile.tenant,
@@ -687,6 +707,7 @@ def profile_delete(
 ) -> None:
     """Delete a profile; it disappears from its devices' next check-in answer, so their agents
     remove what they wrote for it."""
+    tenant_assignments_changed(tenant_id=profile.tenant_id)
     audit_record(
         action=Action.CONFIGURATION_PROFILE_DELETED,
         tenant=profile.tenant,
@@ -717,6 +738,7 @@ def profile_assign(
     )
     if summary["added"] or summary["removed"]:
         profile.save(update_fields=["updated_at"])
+        tenant_assignments_changed(tenant_id=profile.tenant_id)
         audit_record(
             action=Action.CONFIGURATION_PROFILE_ASSIGNED,
             tenant=profile.tenant,

@@ -1,6 +1,7 @@
 """The check-in calls the apps part on every report, so its cost is pinned: a check-in where
 nothing changed stays within the whole check-in's budget, the apps part reads twice (assigned
-apps, device states) whatever the number of apps, and changes are written in bulk."""
+apps, device states) whatever the number of apps when the check-in evaluates afresh, and changes
+are written in bulk."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from deskside.apps.models import DeviceAppState
 from deskside.apps.tests.helpers import answer_apps, assign, debian, ios, result, script
+from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.tests.checkins import check_in, report
 
 # The whole check-in (device lock, groups, profiles, apps, compliance, actions, save), the
@@ -47,6 +49,8 @@ def test_the_apps_part_reads_twice_and_writes_nothing_when_nothing_changed(
     client, personas, enrolled, many_apps
 ) -> None:
     answer_apps(client, enrolled.credential)
+    # Something else of the tenant changed: the check-in evaluates afresh (not a quiet one).
+    tenant_assignments_changed(tenant_id=personas.tenant.pk)
     with CaptureQueriesContext(connection) as context:
         check_in(client, enrolled.credential, report(inventory=None))
     queries = _apps_queries(context)
