@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -26,8 +27,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def run(scenario: Callable[[], Awaitable[Any]]) -> Any:
     # A thread of its own: a browser test in the same worker may have left a loop running here.
+    # A channel layer of its own too: the Redis layer binds its locks to the event loop it was
+    # first used on, and an earlier test (a push from synchronous code) may have used it on a
+    # loop that is gone.
+    async def isolated() -> Any:
+        channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+        try:
+            return await scenario()
+        finally:
+            layer = channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+            close = getattr(layer, "close_pools", None)
+            if close is not None:
+                await close()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, scenario()).result(timeout=60)
+        return pool.submit(asyncio.run, isolated()).result(timeout=60)
 
 
 def agent_socket(credential: str | None, path: str = "/ws/agent/", **headers: str) -> Any:
