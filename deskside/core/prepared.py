@@ -144,9 +144,7 @@ class PreparedSelect(Generic[ModelT]):
             cursor.execute(compiled.sql, _values(compiled.slots, given))
             rows = cursor.fetchall()
         if compiled.converters:
-            return [
-                tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)
-            ]
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
         return [tuple(row) for row in rows]
 
     def objects(self, *, using: str = "default", **given: Any) -> Iterator[ModelT]:
@@ -174,9 +172,9 @@ class PreparedUpdate:
             model._meta.get_field(name)  # type: ignore[misc]
             for name in fields
         ]
-        self._compiled: dict[str, tuple[str, int]] = {}
+        self._compiled: dict[str, str] = {}
 
-    def _compile(self, using: str) -> tuple[str, int]:
+    def _compile(self, using: str) -> str:
         found = self._compiled.get(using)
         if found is None:
             pk = _stand_in(0, int)
@@ -191,12 +189,12 @@ class PreparedUpdate:
             sql, params = query.get_compiler(using).as_sql()
             if list(params) != [*stand_ins, pk]:
                 raise ImproperlyConfigured("prepared update: unexpected parameters")
-            found = self._compiled[using] = (sql, len(params))
+            found = self._compiled[using] = sql
         return found
 
     def run(self, *, pk: int, values: Mapping[str, Any], using: str = "default") -> int:
         """Write ``values`` (one for each field) to the row ``pk``; the number of rows changed."""
-        sql, _count = self._compile(using)
+        sql = self._compile(using)
         connection = connections[using]
         params = [field.get_db_prep_save(values[field.name], connection) for field in self._fields]
         with _cursor(connection) as cursor:

@@ -244,7 +244,8 @@ def device_compliance_evaluate(
     *, device: ManagedDevice, group_ids: frozenset[int], now: datetime
 ) -> ComplianceOutcome:
     """Evaluate the device's assigned compliance policies on its stored facts; store the status
-    per policy; return the device's complianceState (the caller saves it on the device).
+    per policy; return the device's complianceState (the caller saves it on the device) and when
+    it next changes by itself.
 
     Two queries when nothing changed (the assigned policies, the device's statuses), a third
     for the tenant's settings when no policy applies to the device."""
