@@ -16,6 +16,9 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("DESKSIDE_DATA_DIR", str(BASE_DIR.parent / "var")))
 
 SECRET_KEY = env_str("DESKSIDE_SECRET_KEY")
+# Keys that seal secrets at rest (core/sealing.py): the first seals, all unseal. Empty: one key
+# derived from SECRET_KEY.
+DESKSIDE_DATA_KEYS = env_list("DESKSIDE_DATA_KEYS", "")
 DEBUG = env_bool("DESKSIDE_DEBUG", False)
 ALLOWED_HOSTS = env_list("DESKSIDE_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DESKSIDE_CSRF_TRUSTED_ORIGINS", "")

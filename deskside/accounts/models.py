@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from deskside.core.sealing import SealedTextField
+
 
 class IdentityProvider(models.Model):
     """A tenant's OpenID Connect provider: its users may sign in there instead of with a password.
@@ -16,7 +18,7 @@ class IdentityProvider(models.Model):
     display_name = models.CharField(_("button label"), max_length=100)
     issuer = models.URLField(_("issuer"), max_length=500)
     client_id = models.CharField(_("client ID"), max_length=255)
-    client_secret = models.CharField(_("client secret"), max_length=500)
+    client_secret = SealedTextField(_("client secret"), default="")
     email_claim = models.CharField(_("e-mail claim"), max_length=100, default="email")
     enabled = models.BooleanField(_("enabled"), default=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from deskside.core.sealing import SealedTextField
 from deskside.directory.choices import TenantStatus
 
 
@@ -61,7 +62,7 @@ class User(AbstractBaseUser):
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
     failed_sign_ins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_secret = SealedTextField(blank=True, default="")
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     totp_last_counter = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

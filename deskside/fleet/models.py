@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from deskside.core.sealing import SealedJSONField
 from deskside.fleet.choices import (
     ComplianceState,
     JoinType,
@@ -72,9 +73,10 @@ class ManagedDevice(models.Model):
     free_storage_bytes = models.BigIntegerField(_("free storage"), null=True, blank=True)
     total_storage_bytes = models.BigIntegerField(_("total storage"), null=True, blank=True)
     # The last check-in's report id and answer: a retry of that report gets the same answer and
-    # stores nothing again (fleet/checkin.py).
+    # stores nothing again (fleet/checkin.py). Sealed: it holds the profiles' secrets; a cache,
+    # so one no key opens any more reads as empty (the next check-in is a full one).
     last_report_id = models.UUIDField(null=True, blank=True)
-    last_response = models.JSONField(default=dict, blank=True)
+    last_response = SealedJSONField(default=dict, blank=True, unreadable_is_empty=True)
     # What the last full evaluation was made from (a digest of the tenant's assignments revision,
     # the evaluated facts and the primary user), and the earliest time it goes stale by itself
     # (a grace period ending): a quiet check-in with the same basis before that time reuses it

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from deskside.core.sealing import SealedJSONField
 from deskside.fleet.choices import OperatingSystem
 from deskside.policies.choices import NoPolicyState, PolicyStatus, ProfileStatus, ProfileType
 
@@ -137,7 +138,7 @@ class ConfigurationProfile(models.Model):
     platform = models.CharField(_("platform"), max_length=16, choices=OperatingSystem.choices)
     profile_type = models.CharField(_("profile type"), max_length=16, choices=ProfileType.choices)
     settings = models.JSONField(default=dict, blank=True)
-    secret_settings = models.JSONField(default=dict, blank=True)
+    secret_settings = SealedJSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(_("last modified"), auto_now=True)
