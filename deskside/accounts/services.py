@@ -148,10 +148,11 @@ def totp_secret_offer(*, user: User) -> str:
     """A new, not yet confirmed secret for the user (replaces an unconfirmed one)."""
     if user.has_totp:
         raise ValidationError(gettext("A second factor is already set up."))
-    user.totp_secret = totp.secret_new()
+    secret = totp.secret_new()
+    user.totp_secret = secret
     user.totp_last_counter = None
     user.save(update_fields=["totp_secret", "totp_last_counter"])
-    return user.totp_secret
+    return secret
 
 
 @transaction.atomic

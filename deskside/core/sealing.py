@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -89,7 +90,13 @@ def reseal(token: str) -> str:
     return sealer().rotate(token.encode("ascii")).decode("ascii")
 
 
-class _Sealed(models.TextField):
+if TYPE_CHECKING:
+    _TextColumn = models.TextField[Any, Any]
+else:
+    _TextColumn = models.TextField
+
+
+class _Sealed(_TextColumn):
     """The shared part: a text column of tokens; ``""`` in the column is the empty value."""
 
     def __init__(self, *args: Any, unreadable_is_empty: bool = False, **kwargs: Any) -> None:
@@ -97,14 +104,16 @@ class _Sealed(models.TextField):
         self.unreadable_is_empty = unreadable_is_empty
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         if self.unreadable_is_empty:
             kwargs["unreadable_is_empty"] = True
         return name, path, args, kwargs
 
-    def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
-        super().contribute_to_class(cls, name, **kwargs)
+    def contribute_to_class(
+        self, cls: type[models.Model], name: str, private_only: bool = False
+    ) -> None:
+        super().contribute_to_class(cls, name, private_only)
         if not cls._meta.abstract and cls.__module__ != "__fake__":  # not migration state
             SEALED_FIELDS.append((cls, name))
 
@@ -148,6 +157,10 @@ class _Sealed(models.TextField):
 class SealedTextField(_Sealed):
     """A secret string; ``""`` is stored as ``""`` (nothing to hide)."""
 
+    if TYPE_CHECKING:
+        _pyi_private_set_type: str
+        _pyi_private_get_type: str
+
     def empty(self) -> str:
         return ""
 
@@ -160,6 +173,10 @@ class SealedTextField(_Sealed):
 
 class SealedJSONField(_Sealed):
     """A secret JSON value; an empty dict or list is stored as ``""`` and read as ``{}``."""
+
+    if TYPE_CHECKING:  # what django-stubs' plugin takes as the attribute's type
+        _pyi_private_set_type: Any
+        _pyi_private_get_type: Any
 
     def empty(self) -> dict[str, Any]:
         return {}
