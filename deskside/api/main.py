@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from deskside.apps.api import router as app_protection_router
+from deskside.apps.wipe_api import router as app_wipe_router
 from deskside.fleet.agent_api import router as agent_router
 from deskside.fleet.api import router as fleet_router
 from deskside.fleet.devices_api import router as devices_router
@@ -22,3 +25,10 @@ api.add_router("/enrollment", fleet_router)
 api.add_router("/agent", agent_router)
 api.add_router("/devices", devices_router)
 api.add_router("/app-protection", app_protection_router)
+api.add_router("/app-protection/wipe-requests", app_wipe_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, denied: PermissionDenied) -> HttpResponse:
+    """The access check's refusal of a target in scope: 403 with its message."""
+    return api.create_response(request, {"detail": str(denied)}, status=403)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -20,7 +21,7 @@ from deskside.apps.choices import FlaggedReason, ProtectionPlatform
 from deskside.apps.models import AppProtectionPolicy
 from deskside.apps.oauth import protected_app_user
 from deskside.apps.selectors import policies_for_registration
-from deskside.apps.services import RegistrationRefused, RegistrationReport, app_registration_record
+from deskside.apps.services import RegistrationRefused, RegistrationReport, app_protection_check_in
 from deskside.apps.validation import APP_IDENTIFIER
 from deskside.directory.models import User
 
@@ -70,10 +71,19 @@ class PolicyOut(Schema):
     lastModifiedDateTime: datetime
 
 
+class WipeOrderOut(Schema):
+    """Wipe this app's managed data for the user, then report to ``resultUrl``."""
+
+    wipeRequestId: int
+    requestedDateTime: datetime
+    resultUrl: str
+
+
 class RegistrationOut(Schema):
     registrationId: int
     lastSyncDateTime: datetime
     policies: list[PolicyOut]
+    wipe: WipeOrderOut | None = None
 
 
 class ErrorOut(Schema):
@@ -111,7 +121,8 @@ def registration_check_in(
     request: HttpRequest, payload: RegistrationIn
 ) -> tuple[int, RegistrationOut]:
     """A protected app checks in for the signed-in user (the same user, app and device tag
-    update one registration) and gets the app protection policies that apply to it."""
+    update one registration) and gets the app protection policies that apply to it, and the
+    selective wipe it must carry out if an operator asked for one (``wipe``, else null)."""
     user: User = request.auth  # type: ignore[attr-defined]
     if not user.has_license:
         raise HttpError(403, "The user has no licence: app protection does not apply.")
@@ -128,12 +139,23 @@ def registration_check_in(
         flagged_reasons=list(payload.flaggedReasons),
     )
     try:
-        registration, created = app_registration_record(user=user, report=report, request=request)
+        registration, created, wipe = app_protection_check_in(
+            user=user, report=report, request=request
+        )
     except RegistrationRefused as refusal:
         raise HttpError(422, f"{refusal.field}: {refusal.message}") from refusal
+    wipe_out = None
+    if wipe is not None:
+        result_url = reverse("api:app_wipe_report", kwargs={"wipeRequestId": wipe.wipe_request_id})
+        wipe_out = WipeOrderOut(
+            wipeRequestId=wipe.wipe_request_id,
+            requestedDateTime=wipe.requested_at,
+            resultUrl=request.build_absolute_uri(result_url),
+        )
     answer = RegistrationOut(
         registrationId=registration.pk,
         lastSyncDateTime=registration.last_sync_at,
         policies=[_policy_out(p) for p in policies_for_registration(registration=registration)],
+        wipe=wipe_out,
     )
     return (201 if created else 200), answer

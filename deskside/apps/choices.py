@@ -103,3 +103,16 @@ class FlaggedReason(models.TextChoices):
     ROOTED_DEVICE = "rootedDevice", _("Rooted or jailbroken device")
     ANDROID_BOOTLOADER_UNLOCKED = "androidBootloaderUnlocked", _("Android bootloader unlocked")
     ANDROID_FACTORY_ROM_MODIFIED = "androidFactoryRomModified", _("Android factory ROM modified")
+
+
+class WipeState(models.TextChoices):
+    """A selective wipe request's state, and each of its apps' (Intune's app selective wipe)."""
+
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELED = "canceled", _("Canceled")
+
+
+# What a protected app may report for its part of a wipe.
+WIPE_REPORTED_STATES = (WipeState.SUCCEEDED, WipeState.FAILED)

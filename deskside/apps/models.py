@@ -12,6 +12,7 @@ from deskside.apps.choices import (
     InstallState,
     ManagementLevel,
     ProtectionPlatform,
+    WipeState,
 )
 
 
@@ -265,3 +266,72 @@ class AppRegistration(models.Model):
         """The flagged reasons' translated labels."""
         labels = dict(FlaggedReason.choices)
         return [str(labels.get(reason, reason)) for reason in self.flagged_reasons]
+
+
+class AppWipeRequest(models.Model):
+    """A selective wipe of a user's protected app data on one device (the device as the apps
+    know it: its tag). Each protected app of that user on that device is a target; an app
+    receives the wipe in the answer to its next check-in and reports the outcome."""
+
+    tenant = models.ForeignKey(
+        "directory.Tenant", on_delete=models.CASCADE, related_name="app_wipe_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_wipe_requests"
+    )
+    device_tag = models.CharField(max_length=200)
+    device_name = models.CharField(_("device name"), max_length=200)
+    state = models.CharField(
+        _("status"), max_length=16, choices=WipeState.choices, default=WipeState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"))
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One pending request per user and device: a second would wipe nothing more.
+            models.UniqueConstraint(
+                fields=["user", "device_tag"],
+                condition=models.Q(state="pending"),
+                name="apps_wipe_pending_once",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"wipe {self.pk} of {self.user_id} on {self.device_name}"
+
+
+class AppWipeTarget(models.Model):
+    """One protected app of a wipe request, and what it reported."""
+
+    request = models.ForeignKey(AppWipeRequest, on_delete=models.CASCADE, related_name="targets")
+    app_identifier = models.CharField(_("bundle or package id"), max_length=200)
+    app_name = models.CharField(_("app"), max_length=200)
+    state = models.CharField(
+        _("status"), max_length=16, choices=WipeState.choices, default=WipeState.PENDING
+    )
+    detail = models.CharField(_("detail"), max_length=1000, blank=True)
+    # When the app first received the wipe in a check-in's answer.
+    delivered_at = models.DateTimeField(_("received by the app"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["app_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "app_identifier"], name="apps_wipe_target_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_identifier} of wipe {self.request_id}"

@@ -9,15 +9,17 @@ devices through ``scope(..., "ManagedDevices.Read")``, users through ``scope(...
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
-from deskside.access.checks import has_permission, scope
+from deskside.access.checks import NOT_FOUND_MESSAGE, has_permission, require, scope
 from deskside.apps.charts import StateChart, install_state_bars
 from deskside.apps.choices import (
     DEVICE_INTENTS,
@@ -31,6 +33,7 @@ from deskside.apps.models import (
     AppProtectionAssignment,
     AppProtectionPolicy,
     AppRegistration,
+    AppWipeRequest,
     DeviceAppState,
     DeviceInventoryItem,
     MobileApp,
@@ -320,6 +323,52 @@ def registration_list(*, operator: User, text: str = "") -> QuerySet[AppRegistra
             | Q(user__email__icontains=text.strip())
         )
     return registrations.order_by("-last_sync_at", "id")
+
+
+def wipe_request_list(
+    *, operator: User, user_id: int | None = None, state: str = ""
+) -> QuerySet[AppWipeRequest]:
+    """Selective wipe requests for the users the operator may see with ``ManagedApps.Read``,
+    newest first, with their apps (two queries a page)."""
+    users = scope(User.objects.all(), operator, "ManagedApps.Read")
+    wipes = AppWipeRequest.objects.filter(tenant_id=operator.tenant_id, user__in=users)
+    if user_id is not None:
+        wipes = wipes.filter(user_id=user_id)
+    if state:
+        wipes = wipes.filter(state=state)
+    return (
+        wipes.select_related("user", "requested_by")
+        .prefetch_related("targets")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def wipe_request_get(*, operator: User, pk: int, permission: str) -> AppWipeRequest:
+    """One wipe request, if its user is in the operator's ``permission`` scope (else Http404, or
+    PermissionDenied when visible but not granted)."""
+    wipe = (
+        AppWipeRequest.objects.select_related("user", "requested_by")
+        .prefetch_related("targets")
+        .filter(tenant_id=operator.tenant_id, pk=pk)
+        .first()
+    )
+    if wipe is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    require(operator, permission, wipe.user)
+    return wipe
+
+
+def wipe_candidates(*, user: User, device_tag: str) -> list[AppRegistration]:
+    """The registrations a wipe of ``user``'s app data on that device would reach."""
+    return list(
+        AppRegistration.objects.filter(user=user, device_tag=device_tag).order_by("app_name", "id")
+    )
+
+
+def wipeable_user_ids(*, operator: User, user_ids: Iterable[int]) -> set[int]:
+    """Which of these users the operator may selectively wipe (``ManagedApps.Wipe``)."""
+    users = scope(User.objects.filter(pk__in=set(user_ids)), operator, "ManagedApps.Wipe")
+    return set(users.values_list("pk", flat=True))
 
 
 def _policies_of_user(user: User) -> QuerySet[AppProtectionPolicy]:

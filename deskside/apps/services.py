@@ -40,6 +40,7 @@ from deskside.apps.models import (
     ProtectedAppTarget,
 )
 from deskside.apps.validation import app_fields_clean, app_identifiers_clean
+from deskside.apps.wipes import WipeOrder, app_wipe_deliver
 from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
 from deskside.directory.models import Group, Tenant, User
@@ -771,3 +772,20 @@ def app_registration_record(
             details={"app": report.app_identifier, "platform": report.platform},
         )
     return registration, created
+
+
+@transaction.atomic
+def app_protection_check_in(
+    *,
+    user: User,
+    report: RegistrationReport,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> tuple[AppRegistration, bool, WipeOrder | None]:
+    """A protected app's check-in, in one transaction: its registration recorded (whether it
+    was created) and the selective wipe it must carry out, if one is pending."""
+    now = now or timezone.now()
+    registration, created = app_registration_record(
+        user=user, report=report, request=request, now=now
+    )
+    return registration, created, app_wipe_deliver(registration=registration, now=now)

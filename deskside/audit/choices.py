@@ -119,3 +119,6 @@ class Action(models.TextChoices):
         _("App protection policy assignment removed"),
     )
     APP_REGISTRATION_CREATED = "appRegistrationCreated", _("Protected app registered")
+    APP_WIPE_REQUESTED = "appWipeRequested", _("Selective wipe of app data requested")
+    APP_WIPE_CANCELED = "appWipeCanceled", _("Selective wipe of app data canceled")
+    APP_WIPE_REPORTED = "appWipeReported", _("Protected app reported its selective wipe")

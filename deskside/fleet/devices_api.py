@@ -11,17 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.security import SessionAuth
 from pydantic import ConfigDict, Field
 
 from deskside.access.checks import get_or_404, require, scope
-from deskside.directory.models import User
+from deskside.api.auth import LicensedOperator, operator_of
 from deskside.fleet.actions import (
     READ_PERMISSION,
     DeviceActionRefused,
@@ -36,19 +34,6 @@ from deskside.fleet.models import (
     DiagnosticsBundle,
     ManagedDevice,
 )
-
-
-class LicensedOperator(SessionAuth):
-    """The portal session of a licensed, enabled user (the access check decides the rest)."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = request.user
-        if not user.is_authenticated:
-            return None
-        if not (user.has_license and user.account_enabled):
-            raise HttpError(403, "Your account has no licence for Deskside.")
-        return user
-
 
 router = Router(tags=["devices"], auth=LicensedOperator())
 
@@ -171,18 +156,10 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _operator(request: HttpRequest) -> User:
-    user: User = request.auth  # type: ignore[attr-defined]
-    return user
-
-
 def _device(request: HttpRequest, device_id: int, permission: str) -> ManagedDevice:
     """The device, if the operator may ``permission`` on it (404 hidden, 403 too weak)."""
     queryset = ManagedDevice.objects.select_related("primary_user")
-    try:
-        return get_or_404(queryset, _operator(request), permission, pk=device_id)
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied)) from denied
+    return get_or_404(queryset, operator_of(request), permission, pk=device_id)
 
 
 def _refused(refusal: DeviceActionRefused) -> HttpError:
@@ -193,11 +170,8 @@ def _refused(refusal: DeviceActionRefused) -> HttpError:
 @paginate(PageNumberPagination, page_size=50)
 def device_list(request: HttpRequest) -> QuerySet[ManagedDevice]:
     """The devices in the operator's scope, by name (50 a page: ``?page=2``)."""
-    operator = _operator(request)
-    try:
-        require(operator, READ_PERMISSION)
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied)) from denied
+    operator = operator_of(request)
+    require(operator, READ_PERMISSION)
     devices = scope(ManagedDevice.objects.select_related("primary_user"), operator, READ_PERMISSION)
     return devices.order_by("device_name", "id")
 
@@ -234,7 +208,7 @@ def action_request(
             device=device,
             action=payload.action,
             parameters=payload.parameters.model_dump(),
-            actor=_operator(request),
+            actor=operator_of(request),
             request=request,
         )
     except DeviceActionRefused as refusal:
@@ -251,12 +225,9 @@ def action_cancel(request: HttpRequest, deviceId: int, actionId: int) -> DeviceA
     action = device_action_get(device_id=deviceId, action_id=actionId)
     permission = action_permission(action.action)
     assert permission is not None
+    require(operator_of(request), permission, action.device)
     try:
-        require(_operator(request), permission, action.device)
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied)) from denied
-    try:
-        action = device_action_cancel(action=action, actor=_operator(request), request=request)
+        action = device_action_cancel(action=action, actor=operator_of(request), request=request)
     except DeviceActionRefused as refusal:
         raise _refused(refusal) from refusal
     return action
