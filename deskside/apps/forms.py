@@ -152,3 +152,14 @@ class PolicyGroupForm(forms.Form):
     def __init__(self, *args: Any, groups: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups  # type: ignore[attr-defined]
+
+
+class WipeRequestForm(forms.Form):
+    """Whose app data to wipe, on which device (as the protected apps know it: its tag)."""
+
+    user = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    device = forms.CharField(widget=forms.HiddenInput, max_length=200)
+
+    @property
+    def user_id(self) -> int:
+        return int(self.cleaned_data["user"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -14,19 +14,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deskside.access.checks import get_or_404
 from deskside.access.decorators import operator_view
-from deskside.apps import selectors, services
-from deskside.apps.choices import AppPlatform, InstallState
+from deskside.apps import selectors, services, wipes
+from deskside.apps.choices import AppPlatform, InstallState, WipeState
 from deskside.apps.forms import (
     AppAssignmentForm,
     AppForm,
     IntentForm,
     PolicyGroupForm,
     ProtectionPolicyForm,
+    WipeRequestForm,
 )
 from deskside.apps.models import AppProtectionPolicy, MobileApp, MobileAppAssignment
 from deskside.core.forms import add_service_errors
 from deskside.core.requests import PortalRequest
-from deskside.directory.models import Group
+from deskside.directory.models import Group, User
 from deskside.fleet.models import ManagedDevice
 
 PAGE_SIZE = 50
@@ -343,5 +344,69 @@ def registration_list(request: PortalRequest) -> HttpResponse:
     text = request.GET.get("q", "")[:200]
     registrations = selectors.registration_list(operator=request.user, text=text)
     page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": text, "query": _query(q=text)}
+    wipeable = selectors.wipeable_user_ids(
+        operator=request.user, user_ids=(r.user_id for r in page)
+    )
+    context = {"page": page, "q": text, "query": _query(q=text), "wipeable": wipeable}
     return render(request, "apps/registration_list.html", context)
+
+
+@require_GET
+@operator_view("ManagedApps.Read")
+def wipe_list(request: PortalRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in WipeState.values else ""
+    wipes = selectors.wipe_request_list(operator=request.user, state=state)
+    page = Paginator(wipes, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "state": state,
+        "states": WipeState.choices,
+        "query": _query(state=state),
+        "cancelable": selectors.wipeable_user_ids(
+            operator=request.user, user_ids=(w.user_id for w in page if w.state == "pending")
+        ),
+    }
+    return render(request, "apps/wipe_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@operator_view("ManagedApps.Wipe")
+def wipe_create(request: PortalRequest) -> HttpResponse:
+    """Confirm, then ask for, a selective wipe of a user's app data on one device."""
+    form = WipeRequestForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        form.add_error(None, _("Choose the user and device from the app registrations."))
+        return render(request, "apps/wipe_confirm.html", {"form": form}, status=400)
+    user = get_or_404(User.objects.all(), request.user, "ManagedApps.Wipe", pk=form.user_id)
+    device_tag = form.cleaned_data["device"]
+    status = 200
+    if request.method == "POST":
+        try:
+            wipes.app_wipe_request(
+                user=user, device_tag=device_tag, actor=request.user, request=request
+            )
+        except wipes.WipeRefused as refusal:
+            form.add_error(None, refusal.message)
+            status = refusal.status
+        else:
+            messages.success(request, _("The apps will wipe their data when they next check in."))
+            return redirect("apps:wipe_list")
+    candidates = selectors.wipe_candidates(user=user, device_tag=device_tag)
+    if not candidates and status == 200:
+        raise Http404(_("No protected app of this user is registered on this device."))
+    context = {"form": form, "target_user": user, "candidates": candidates}
+    return render(request, "apps/wipe_confirm.html", context, status=status)
+
+
+@require_POST
+@operator_view("ManagedApps.Wipe")
+def wipe_cancel(request: PortalRequest, pk: int) -> HttpResponse:
+    wipe = selectors.wipe_request_get(operator=request.user, pk=pk, permission="ManagedApps.Wipe")
+    try:
+        wipes.app_wipe_cancel(wipe=wipe, actor=request.user, request=request)
+    except wipes.WipeRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The wipe was canceled."))
+    return redirect("apps:wipe_list")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from deskside.apps.models import AppProtectionPolicy, MobileApp
+from django.utils import timezone
+
+from deskside.apps.models import AppProtectionPolicy, AppRegistration, MobileApp
 from deskside.apps.services import mobile_app_create, protection_policy_create
 from deskside.fleet.models import ManagedDevice
 
@@ -39,6 +41,30 @@ def _policy(p) -> AppProtectionPolicy:  # type: ignore[no-untyped-def]
         platform="iOS",
         apps=["com.microsoft.Office.Outlook"],
         actor=None,
+    )
+
+
+def _registration(p) -> AppRegistration:  # type: ignore[no-untyped-def]
+    registration, _ = AppRegistration.objects.get_or_create(
+        tenant=p.tenant,
+        user=p.amsterdam_user,
+        app_identifier="com.microsoft.outlook",
+        device_tag="tag-anton-pixel",
+        defaults={
+            "app_name": "Outlook",
+            "device_name": "Anton's Pixel",
+            "platform": "Android",
+            "last_sync_at": timezone.now(),
+        },
+    )
+    return registration
+
+
+def _wipe_confirm(p) -> str:  # type: ignore[no-untyped-def]
+    registration = _registration(p)
+    return (
+        f"/apps/protection/wipe-requests/new/?user={registration.user_id}"
+        f"&device={registration.device_tag}"
     )
 
 
@@ -85,6 +111,8 @@ PAGES = {
     "app registrations": _row(
         lambda p: "/apps/protection/registrations/", **_READERS, outsider=200
     ),
+    "selective wipes": _row(lambda p: "/apps/protection/wipe-requests/", **_READERS, outsider=200),
+    "selective wipe confirmation": _row(_wipe_confirm, **_WRITERS, outsider=404),
 }
 
 COVERED = {
@@ -98,6 +126,8 @@ COVERED = {
     "apps:protection_detail",
     "apps:protection_edit",
     "apps:registration_list",
+    "apps:wipe_list",
+    "apps:wipe_create",
 }
 
 # POST-only endpoints, proven by test_app_pages.py, test_app_assignment_pages.py and
@@ -110,4 +140,5 @@ ELSEWHERE = {
     "apps:protection_delete",
     "apps:protection_assign",
     "apps:protection_unassign",
+    "apps:wipe_cancel",  # test_selective_wipe_pages.py
 }
