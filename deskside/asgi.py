@@ -5,8 +5,11 @@ Why not Django's own ASGI handler for HTTP: it runs every request's synchronous 
 of its own, so every request also opens (and closes) its own database connection, and the
 middleware crosses between the event loop and that thread several times. Measured with wrk
 posting check-ins to one process (bench/), a fixed pool of threads that keep their connections
-(a2wsgi, ``DESKSIDE_HTTP_THREADS``, ``DESKSIDE_DB_CONN_MAX_AGE``) serves 96 a second against 46
-on PostgreSQL, and 102 against 83 on SQLite. Nothing in Deskside's HTTP side is asynchronous.
+(``DESKSIDE_HTTP_THREADS``, ``DESKSIDE_DB_CONN_MAX_AGE``) served 96 a second against 46 on
+PostgreSQL, and 102 against 83 on SQLite. Nothing in Deskside's HTTP side is asynchronous.
+
+The pool is core/asgi_wsgi.py's (one hand-over to a thread and one back per request); the
+agents' API runs through its own lean middleware (core/handlers.py).
 """
 
 from __future__ import annotations
@@ -19,18 +22,14 @@ import django  # noqa: E402
 
 django.setup(set_prefix=False)
 
-from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 
+from deskside.core.asgi_wsgi import WSGIOnThreads  # noqa: E402
+from deskside.core.handlers import served_application  # noqa: E402
 from deskside.core.routing import websocket_application  # noqa: E402
 
-# Django's stubs type the handler's answer as a response; it is the iterable WSGI wants.
-http_application = WSGIMiddleware(
-    WSGIHandler(),  # type: ignore[arg-type]
-    workers=settings.DESKSIDE_HTTP_THREADS,
-)
+http_application = WSGIOnThreads(served_application(), workers=settings.DESKSIDE_HTTP_THREADS)
 
 # Browser sockets behind the Origin check and the session; the agent's socket without them.
 application = ProtocolTypeRouter({"http": http_application, "websocket": websocket_application()})

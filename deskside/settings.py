@@ -60,6 +60,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# The agents' API (/api/v1/agent/: bearer credential, JSON) runs through these only
+# (core/handlers.py): no session, user, CSRF, messages or HTML headers to make for it.
+DESKSIDE_AGENT_MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
+
 ROOT_URLCONF = "deskside.urls"
 ASGI_APPLICATION = "deskside.asgi.application"
 WSGI_APPLICATION = None

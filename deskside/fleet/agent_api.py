@@ -11,9 +11,10 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field
 
@@ -146,15 +147,18 @@ def _report(payload: CheckInIn) -> CheckInReport:
 
 
 @router.post("/checkin", response={200: CheckInOut, 401: ErrorOut, 422: ErrorOut})
-def check_in(request: HttpRequest, payload: CheckInIn) -> dict[str, Any]:
+def check_in(request: HttpRequest, payload: CheckInIn) -> JsonResponse:
     """Report facts, inventory and results; get the actions, profiles and apps to apply."""
     device: ManagedDevice = request.auth  # type: ignore[attr-defined]
     try:
-        return device_check_in(device=device, report=_report(payload))
+        answer = device_check_in(device=device, report=_report(payload))
     except CheckInRefused as refusal:
         raise HttpError(422, f"{refusal.field}: {refusal.message}") from refusal
     except ManagedDevice.DoesNotExist as gone:  # deleted while this request was on its way
         raise HttpError(401, "Unauthorized") from gone
+    # Rendered as it is: the service builds the answer in CheckInOut's shape (a test holds it to
+    # the schema), and validating it again on every check-in cost a tenth of the request's time.
+    return JsonResponse(answer, encoder=NinjaJSONEncoder)
 
 
 class DiagnosticsOut(Schema):

@@ -68,6 +68,10 @@ _LOCKED_DEVICE: PreparedSelect[ManagedDevice] = PreparedSelect(
     device_id=int,
 )
 _SAVE_DEVICE = PreparedUpdate(ManagedDevice, _SAVED_FIELDS)
+# When the answer is the last one again (most quiet check-ins), it is not sealed and written again.
+_SAVE_DEVICE_SAME_ANSWER = PreparedUpdate(
+    ManagedDevice, [name for name in _SAVED_FIELDS if name != "last_response"]
+)
 
 
 class CheckInRefused(Exception):
@@ -161,6 +165,7 @@ def device_check_in(
         **assigned,
     }
     device.last_report_id = report.report_id
+    save = _SAVE_DEVICE_SAME_ANSWER if answer == device.last_response else _SAVE_DEVICE
     device.last_response = answer
-    _SAVE_DEVICE.run(pk=device.pk, values={name: getattr(device, name) for name in _SAVED_FIELDS})
+    save.run(pk=device.pk, values={name: getattr(device, name) for name in _SAVED_FIELDS})
     return answer

@@ -90,3 +90,20 @@ def test_the_portal_needs_a_signed_in_operator(server: str) -> None:
     response = httpx.get(f"{server}/")
     assert response.status_code == 302
     assert response.headers["location"].startswith("/sign-in/?next=/")
+
+
+def test_the_agents_api_runs_through_its_own_lean_middleware(server: str) -> None:
+    response = httpx.post(
+        f"{server}/api/v1/agent/checkin",
+        json={"reportId": "x"},
+        headers={"Authorization": "Bearer not-a-credential", "X-Forwarded-Proto": "https"},
+    )
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Unauthorized"}
+    # The security headers still; none of the portal's session, CSRF or HTML headers.
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    for header in ("set-cookie", "content-security-policy", "x-frame-options", "vary"):
+        assert header not in response.headers, header
+    portal = httpx.post(f"{server}/api/v1/devices", headers={"X-Forwarded-Proto": "https"})
+    assert "content-security-policy" in portal.headers

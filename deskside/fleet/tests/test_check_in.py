@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from deskside.api.main import api
+from deskside.fleet.actions import device_action_request
+from deskside.fleet.agent_api import CheckInOut
 from deskside.fleet.models import ManagedDevice
 from deskside.fleet.tests.checkins import check_in, enroll, facts, report
 
@@ -31,6 +34,22 @@ def test_a_check_in_stores_the_facts_and_answers_what_to_do(client, device) -> N
     )
     assert managed.last_sync_at is not None
     assert managed.agent_version == "1.2.0"
+
+
+def test_the_answer_has_the_documented_shape_quiet_or_not(client, device, personas) -> None:
+    """The view renders the service's answer without validating it again: hold it to the
+    OpenAPI document's CheckInOut here, for a full check-in and a quiet one, with an action."""
+    managed, credential = device
+    device_action_request(device=managed, action="syncDevice", parameters={}, actor=personas.admin)
+    answers = [check_in(client, credential, report(inventory=None)).json() for _ in range(2)]
+
+    for answer in answers:
+        assert set(answer) == set(CheckInOut.model_fields)
+        CheckInOut.model_validate(answer)
+    assert [a["action"] for a in answers[1]["actions"]] == ["syncDevice"]  # until it reports
+    operation = api.get_openapi_schema()["paths"]["/api/v1/agent/checkin"]["post"]
+    documented = operation["responses"][200]["content"]["application/json"]["schema"]
+    assert documented["$ref"].endswith("/CheckInOut")
 
 
 def test_a_retry_of_the_same_report_gets_the_same_answer_and_changes_nothing(
