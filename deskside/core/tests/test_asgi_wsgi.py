@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -59,6 +60,12 @@ def failing(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     raise RuntimeError("the app failed")
 
 
+def run(coroutine: Any) -> None:
+    """``asyncio.run`` on a thread of its own: a browser test's loop may be running on this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, coroutine).result()
+
+
 def serve(
     app: Any, body_messages: list[bytes], *, buffer_bytes: int = 1024, disconnect: bool = False
 ) -> list[dict[str, Any]]:
@@ -81,7 +88,7 @@ def serve(
 
     server = WSGIOnThreads(app, workers=2, buffer_bytes=buffer_bytes)
     try:
-        asyncio.run(server(dict(SCOPE), receive, send))
+        run(server(dict(SCOPE), receive, send))
     finally:
         server.executor.shutdown()
     return sent
@@ -150,5 +157,5 @@ def test_only_http_is_served() -> None:
         return None
 
     with pytest.raises(ValueError, match="HTTP only"):
-        asyncio.run(server({"type": "websocket"}, nothing, ignore))
+        run(server({"type": "websocket"}, nothing, ignore))
     server.executor.shutdown()
