@@ -20,6 +20,7 @@ from deskside_agent.apps import apps_apply
 from deskside_agent.config import Config, platform_name
 from deskside_agent.diagnostics import diagnostics_build
 from deskside_agent.facts import collect_facts, collect_inventory
+from deskside_agent.i18n import N_, _
 from deskside_agent.profiles import profiles_apply
 from deskside_agent.protocol import (
     Answer,
@@ -43,7 +44,8 @@ RESULT_LISTS = {"profile": "profileResults", "app": "appResults", "action": "act
 RESULT_LIMITS = {"profile": 500, "app": 500, "action": 100}
 INVENTORY_LIMIT = 5000
 FOLLOW_UPS = 3
-REENROLL = (
+# Logged in English, shown to the person in their language.
+REENROLL = N_(
     "The server no longer accepts this device's credential (it was retired, wiped or deleted): "
     "enroll the device again with `deskside-agent enroll`."
 )
@@ -243,7 +245,7 @@ class Agent:
         """A 422 stores nothing: drop the report; drop the result the server named, if one."""
         queue = self.store.queue()
         queue["pending"] = None
-        list_name, _, index = error.field.partition(".")
+        list_name, _dot, index = error.field.partition(".")
         seqs = pending["seqs"].get(list_name, [])
         position = index.split(".", 1)[0]
         if position.isdigit() and int(position) < len(seqs):
@@ -313,7 +315,7 @@ class Agent:
     def cycle(self) -> Outcome:
         """Check in; while results wait (or a sync was asked for), check in again."""
         outcome = self.check_in()
-        for _ in range(FOLLOW_UPS):
+        for _round in range(FOLLOW_UPS):
             runner = self._runner
             wanted = runner is not None and runner.sync_requested
             if not outcome.ok or self.stop.is_set():
@@ -342,11 +344,11 @@ class Agent:
         from deskside_agent.socket import PushSocket
 
         if self.store.credential() is None:
-            print("This device is not enrolled: run `deskside-agent enroll` first.")
+            print(_("This device is not enrolled: run `deskside-agent enroll` first."))
             return 3
         held = self.store.try_lock_runner()
         if held is None:
-            print("Another `deskside-agent run` is already running for this state directory.")
+            print(_("Another `deskside-agent run` is already running for this state directory."))
             return 2
         self.recover()
         client = self.client()
@@ -376,11 +378,11 @@ class Agent:
                     outcome = Outcome("offline", f"the agent failed: {error}")
                 if outcome.kind == "unauthorized":
                     log.error("%s", REENROLL)
-                    print(REENROLL, flush=True)
+                    print(_(REENROLL), flush=True)
                     code = 3
                     break
                 if outcome.kind in ("retired", "notEnrolled"):
-                    print("The device was retired from Deskside; the agent stopped.", flush=True)
+                    print(_("The device was retired from Deskside; the agent stopped."), flush=True)
                     break
                 if once:
                     code = 0 if outcome.ok else 1

@@ -29,6 +29,7 @@ from typing import Any
 
 from deskside_agent import __version__
 from deskside_agent.config import Config, ConfigError, config_load
+from deskside_agent.i18n import _, argparse_translated, language, ngettext
 
 log = logging.getLogger("deskside_agent")
 
@@ -58,15 +59,6 @@ def _logging(config: Config, *, verbose: bool = False) -> None:
         log.addHandler(console)
 
 
-def _language() -> str:
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        code = value.split(":")[0][:2].lower()
-        if code in ("en", "nl", "fr"):
-            return code
-    return "en"
-
-
 def _error(text: str) -> None:
     print(f"deskside-agent: {text}", file=sys.stderr, flush=True)
 
@@ -86,16 +78,19 @@ def _bulk_token(path: str) -> tuple[str, str]:
 def _print_refusal(refusal: Any) -> None:
     from deskside_agent.protocol import version_below
 
-    lines = [f"Enrollment refused: {refusal.code}", refusal.title]
+    # The title, details and remediation come translated from the server.
+    lines = [_("Enrollment refused: {code}").format(code=refusal.code), refusal.title]
     if refusal.details:
         lines.append(refusal.details)
     if refusal.minimum_agent_version and version_below(__version__, refusal.minimum_agent_version):
         lines.append(
-            f"This agent is version {__version__}; the server needs "
-            f"{refusal.minimum_agent_version} or later. Update deskside-agent and enroll again."
+            _(
+                "This agent is version {version}; the server needs {minimum} or later. "
+                "Update deskside-agent and enroll again."
+            ).format(version=__version__, minimum=refusal.minimum_agent_version)
         )
     if refusal.remediation:
-        lines.append("What to do:")
+        lines.append(_("What to do:"))
         lines.extend(f"  - {step}" for step in refusal.remediation)
     print("\n".join(lines), file=sys.stderr, flush=True)
 
@@ -116,14 +111,16 @@ def cmd_enroll(config: Config, args: argparse.Namespace) -> int:
 
     server = (args.server or config.server).rstrip("/")
     if not server:
-        _error("give the server: --server URL (or server = ... in the config)")
+        _error(_("give the server: --server URL (or server = ... in the config)"))
         return 2
     store = Store(config.state_dir)
     existing = store.credential()
     if existing and not args.force:
         _error(
-            f"this device is already enrolled (device {existing.get('deviceId')} at "
-            f"{existing.get('server')}); use --force to enroll it again"
+            _(
+                "this device is already enrolled (device {device_id} at {server}); "
+                "use --force to enroll it again"
+            ).format(device_id=existing.get("deviceId"), server=existing.get("server"))
         )
         return 2
     domain = args.tenant_domain or ""
@@ -132,25 +129,29 @@ def cmd_enroll(config: Config, args: argparse.Namespace) -> int:
         try:
             token, file_domain = _bulk_token(args.bulk_token_file)
         except (OSError, ValueError) as error:
-            _error(f"cannot read the bulk token file {args.bulk_token_file}: {error}")
+            _error(
+                _("cannot read the bulk token file {path}: {error}").format(
+                    path=args.bulk_token_file, error=error
+                )
+            )
             return 2
         if not token:
-            _error(f"{args.bulk_token_file} holds no token")
+            _error(_("{path} holds no token").format(path=args.bulk_token_file))
             return 2
         domain = domain or file_domain
     if args.email and not domain:
         domain = args.email.rpartition("@")[2]
     if args.preprovisioned and not domain:
-        _error("a pre-provisioned enrollment needs --tenant-domain")
+        _error(_("a pre-provisioned enrollment needs --tenant-domain"))
         return 2
     method = "user" if args.user else "bulkToken" if args.bulk_token_file else "preProvisioned"
     facts = collect_facts(config)
     if method == "preProvisioned" and not facts.hardware_id:
-        _error("this machine's hardware id cannot be read (no product_uuid or machine-id)")
+        _error(_("this machine's hardware id cannot be read (no product_uuid or machine-id)"))
         return 2
     verify: bool | str = config.ca_file or True
     client = DesksideClient(
-        server, timeout=config.http_timeout_seconds, verify=verify, language=_language()
+        server, timeout=config.http_timeout_seconds, verify=verify, language=language()
     )
     try:
         session_id = None
@@ -181,14 +182,24 @@ def cmd_enroll(config: Config, args: argparse.Namespace) -> int:
         log.warning("enrollment refused: %s", refusal.refusal.code)
         return 1
     except Unauthorized as error:
-        what = {"user": "the sign-in", "bulkToken": "the bulk token"}.get(method, "the tenant")
-        _error(f"the server did not accept {what}: {error}")
+        if method == "user":
+            text = _("the server did not accept the sign-in: {error}")
+        elif method == "bulkToken":
+            text = _("the server did not accept the bulk token: {error}")
+        else:
+            text = _("the server did not accept the tenant: {error}")
+        _error(text.format(error=error))
         return 1
     except Offline as error:
-        _error(str(error))
+        # The detail is the protocol library's (English: protocol.py depends on nothing).
+        _error(
+            _("the server cannot be reached or is busy, try again later: {error}").format(
+                error=error
+            )
+        )
         return 3
     except (Rejected, ProtocolError) as error:
-        _error(f"enrollment failed: {error}")
+        _error(_("enrollment failed: {error}").format(error=error))
         return 1
     finally:
         client.close()
@@ -205,8 +216,12 @@ def cmd_enroll(config: Config, args: argparse.Namespace) -> int:
             tenant_domain=domain,
         )
     log.info("enrolled as device %s at %s (%s)", enrolled.device_id, server, method)
-    print(f"Enrolled: device {enrolled.device_id} at {server}.")
-    print("Start the agent with `deskside-agent run` (or its system service).", flush=True)
+    print(
+        _("Enrolled: device {device_id} at {server}.").format(
+            device_id=enrolled.device_id, server=server
+        )
+    )
+    print(_("Start the agent with `deskside-agent run` (or its system service)."), flush=True)
     return 0
 
 
@@ -273,54 +288,65 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
     try:
         summary = _status(config)
     except PermissionError:
-        _error(f"cannot read {config.state_dir}: run as root (or the agent's user)")
+        _error(
+            _("cannot read {path}: run as root (or the agent's user)").format(path=config.state_dir)
+        )
         return 2
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
         return 0
-    lines = [f"Deskside agent {__version__}"]
+    # The states (ok, offline, installed, failed...) are the protocol's words: not translated.
+    lines = [_("Deskside agent {version}").format(version=__version__)]
     if not summary["enrolled"]:
-        lines.append("Enrolled: no (run `deskside-agent enroll`)")
+        lines.append(_("Enrolled: no (run `deskside-agent enroll`)"))
     else:
-        lines.append(f"Enrolled: yes, device {summary['deviceId']} at {summary['server']}")
+        lines.append(
+            _("Enrolled: yes, device {device_id} at {server}").format(
+                device_id=summary["deviceId"], server=summary["server"]
+            )
+        )
     last = summary.get("lastCheckIn") or {}
     if last:
-        text = f"Last check-in: {last.get('at')} {last.get('result')}"
+        text = _("Last check-in: {at} {result}").format(
+            at=last.get("at"), result=last.get("result")
+        )
         if last.get("detail"):
             text += f" ({last['detail']})"
         lines.append(text)
         if summary.get("complianceState"):
-            lines.append(f"Compliance: {summary['complianceState']}")
+            lines.append(_("Compliance: {state}").format(state=summary["complianceState"]))
     elif summary["enrolled"]:
-        lines.append("Last check-in: never")
+        lines.append(_("Last check-in: never"))
     minimum = summary.get("minimumAgentVersion") or ""
     from deskside_agent.protocol import version_below
 
     if version_below(__version__, minimum):
-        lines.append(f"Update needed: the server asks for agent {minimum} or later")
+        lines.append(
+            _("Update needed: the server asks for agent {minimum} or later").format(minimum=minimum)
+        )
     queued = summary["queuedResults"]
-    lines.append(f"Queued results: {len(queued)}")
+    lines.append(_("Queued results: {count}").format(count=len(queued)))
     lines.extend(f"  {_result_line(r)}" for r in queued)
     pending = summary["pendingActions"]
-    lines.append(f"Pending actions: {len(pending)}")
+    lines.append(_("Pending actions: {count}").format(count=len(pending)))
     lines.extend(f"  {a['actionId']} {a['action']}" for a in pending)
-    lines.append(f"Profiles: {len(summary['profiles'])}")
+    lines.append(_("Profiles: {count}").format(count=len(summary["profiles"])))
     for pid, record in sorted(summary["profiles"].items()):
         detail = f" ({record['detail']})" if record.get("detail") else ""
         lines.append(
             f"  {pid} {record.get('name', '')} [{record.get('profileType', '')}] "
             f"v{record.get('version')}: {record.get('state')}{detail}"
         )
-    lines.append(f"Apps: {len(summary['apps'])}")
+    lines.append(_("Apps: {count}").format(count=len(summary["apps"])))
     for app in summary["apps"]:
         state = app["state"] or "-"
         if app["errorCode"]:
-            state += f" (error {app['errorCode']})"
+            state = _("{state} (error {code})").format(state=state, code=app["errorCode"])
         lines.append(f"  {app['appId']} {app['name']} [{app['intent']}]: {state}")
         if app["detail"] and app["state"] in ("failed", "uninstallFailed", "notApplicable"):
             lines.append(f"      {app['detail'].splitlines()[-1]}")
     if summary["available"]:
-        lines.append("Available to install (deskside-agent install APP_ID):")
+        lines.append(_("Available to install (deskside-agent install APP_ID):"))
         lines.extend(f"  {a['appId']} {a['name']}" for a in summary["available"])
     print("\n".join(lines))
     return 0
@@ -329,10 +355,16 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
 def _result_line(result: dict[str, Any]) -> str:
     kind = result["kind"]
     if kind == "action":
-        return f"action {result['actionId']}: {result['state']}"
+        return _("action {id}: {state}").format(id=result["actionId"], state=result["state"])
     if kind == "profile":
-        return f"profile {result['profileId']} v{result['version']}: {result['state']}"
-    return f"app {result['appId']}: {result['installState']} {result.get('errorCode', '')}".rstrip()
+        return _("profile {id} v{version}: {state}").format(
+            id=result["profileId"], version=result["version"], state=result["state"]
+        )
+    return (
+        _("app {id}: {state} {code}")
+        .format(id=result["appId"], state=result["installState"], code=result.get("errorCode", ""))
+        .rstrip()
+    )
 
 
 def cmd_install(config: Config, args: argparse.Namespace) -> int:
@@ -341,7 +373,7 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
 
     agent = Agent(config)
     if agent.enrolled() is None:
-        _error("this device is not enrolled")
+        _error(_("this device is not enrolled"))
         return 3
     with agent.store.lock():
         answer = agent.store.answer() or {}
@@ -353,9 +385,13 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
                 for i, a in offered.items()
                 if a.get("intent") == "available"
             )
-            _error(f"app {args.app_id} is not offered to this device; available: {names or 'none'}")
+            _error(
+                _("app {app_id} is not offered to this device; available: {names}").format(
+                    app_id=args.app_id, names=names or _("none")
+                )
+            )
             return 1
-        print(f"Installing {app.get('name')}...", flush=True)
+        print(_("Installing {name}...").format(name=app.get("name")), flush=True)
         outcome = apps.install(config, app, agent.platform)
         state = agent.store.state()
         records = state.setdefault("apps", {})
@@ -375,13 +411,13 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
         )
     text = outcome.install_state
     if outcome.error_code:
-        text += f" (error {outcome.error_code})"
+        text = _("{state} (error {code})").format(state=text, code=outcome.error_code)
     print(f"{app.get('name')}: {text}")
     if outcome.detail:
-        print(outcome.detail)
+        print(outcome.detail)  # what the install printed
     delivered = agent.check_in()
     if not delivered.ok:
-        print("The result will be sent at the next check-in.")
+        print(_("The result will be sent at the next check-in."))
     agent.close()
     return 0 if outcome.install_state == "installed" else 1
 
@@ -400,9 +436,15 @@ def cmd_collect_logs(config: Config, args: argparse.Namespace) -> int:
         with os.fdopen(fd, "wb") as handle:
             handle.write(bundle)
     except OSError as error:
-        _error(f"cannot write {output}: {error.strerror}")
+        _error(_("cannot write {path}: {error}").format(path=output, error=error.strerror))
         return 1
-    print(f"Wrote {output} ({len(bundle)} bytes): send it to your help desk.")
+    print(
+        ngettext(
+            "Wrote {path} ({size} byte): send it to your help desk.",
+            "Wrote {path} ({size} bytes): send it to your help desk.",
+            len(bundle),
+        ).format(path=output, size=len(bundle))
+    )
     return 0
 
 
@@ -427,41 +469,53 @@ def cmd_facts(config: Config, args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="deskside-agent", description="Deskside's device agent.")
-    parser.add_argument("--version", action="version", version=f"deskside-agent {__version__}")
-    parser.add_argument(
-        "--config", help="the configuration file (default /etc/deskside-agent/agent.toml)"
+    argparse_translated()
+    parser = argparse.ArgumentParser(
+        prog="deskside-agent", description=_("Deskside's device agent.")
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"deskside-agent {__version__}",
+        help=_("show program's version number and exit"),
+    )
+    parser.add_argument(
+        "--config", help=_("the configuration file (default /etc/deskside-agent/agent.toml)")
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("log to stderr too"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    enroll = commands.add_parser("enroll", help="enroll this device")
-    enroll.add_argument("--server", help="the Deskside server's URL")
+    enroll = commands.add_parser("enroll", help=_("enroll this device"))
+    enroll.add_argument("--server", help=_("the Deskside server's URL"))
     how = enroll.add_mutually_exclusive_group(required=True)
-    how.add_argument("--user", action="store_true", help="sign the user in through the browser")
-    how.add_argument("--bulk-token-file", metavar="FILE", help="a bulk enrollment token's file")
-    how.add_argument("--preprovisioned", action="store_true", help="a pre-registered hardware id")
-    enroll.add_argument("--tenant-domain", metavar="DOMAIN", help="the organization's domain")
-    enroll.add_argument("--email", help="the user's address (its domain finds the tenant)")
+    how.add_argument("--user", action="store_true", help=_("sign the user in through the browser"))
+    how.add_argument("--bulk-token-file", metavar="FILE", help=_("a bulk enrollment token's file"))
+    how.add_argument(
+        "--preprovisioned", action="store_true", help=_("a pre-registered hardware id")
+    )
+    enroll.add_argument("--tenant-domain", metavar="DOMAIN", help=_("the organization's domain"))
+    enroll.add_argument("--email", help=_("the user's address (its domain finds the tenant)"))
     enroll.add_argument("--ownership", choices=["company", "personal", "unknown"])
-    enroll.add_argument("--no-browser", action="store_true", help="only print the sign-in URL")
+    enroll.add_argument("--no-browser", action="store_true", help=_("only print the sign-in URL"))
     enroll.add_argument("--sign-in-timeout", type=float, default=300.0, metavar="SECONDS")
-    enroll.add_argument("--force", action="store_true", help="enroll again, forgetting the old one")
+    enroll.add_argument(
+        "--force", action="store_true", help=_("enroll again, forgetting the old one")
+    )
 
-    run = commands.add_parser("run", help="check in now, then on the timer and when pushed")
-    run.add_argument("--once", action="store_true", help="one check-in (and its follow-ups)")
+    run = commands.add_parser("run", help=_("check in now, then on the timer and when pushed"))
+    run.add_argument("--once", action="store_true", help=_("one check-in (and its follow-ups)"))
 
-    status = commands.add_parser("status", help="what the agent knows and did")
+    status = commands.add_parser("status", help=_("what the agent knows and did"))
     status.add_argument("--json", action="store_true")
 
-    install = commands.add_parser("install", help="install an app made available to this device")
+    install = commands.add_parser("install", help=_("install an app made available to this device"))
     install.add_argument("app_id", type=int, metavar="APP_ID")
 
-    logs = commands.add_parser("collect-logs", help="write a tar.gz of the logs to send")
-    logs.add_argument("--output", "-o", help="the file to write")
+    logs = commands.add_parser("collect-logs", help=_("write a tar.gz of the logs to send"))
+    logs.add_argument("--output", "-o", help=_("the file to write"))
 
-    facts = commands.add_parser("facts", help="print the facts the agent reports")
-    facts.add_argument("--inventory", action="store_true", help="with the installed packages")
+    facts = commands.add_parser("facts", help=_("print the facts the agent reports"))
+    facts.add_argument("--inventory", action="store_true", help=_("with the installed packages"))
     return parser
 
 
@@ -480,14 +534,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = config_load(args.config)
     except ConfigError as error:
-        _error(f"configuration error: {error}")
+        _error(_("configuration error: {error}").format(error=error))
         return 2
     if args.command in ("enroll", "run", "install"):
         _logging(config, verbose=args.verbose)
     try:
         return COMMANDS[args.command](config, args)
     except PermissionError as error:
-        _error(f"permission denied: {error.filename or error}: run as root (or the agent's user)")
+        _error(
+            _("permission denied: {path}: run as root (or the agent's user)").format(
+                path=error.filename or error
+            )
+        )
         return 2
     except KeyboardInterrupt:
         return 130

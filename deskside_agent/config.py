@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from deskside_agent.i18n import _
+
 DEFAULT_CONFIG = Path("/etc/deskside-agent/agent.toml")
 DEFAULT_STATE_DIR = Path("/var/lib/deskside-agent")
 DEFAULT_NM_ROOT = Path("/etc/NetworkManager/system-connections")
@@ -25,7 +27,8 @@ ENV_PREFIX = "DESKSIDE_AGENT_"
 
 
 class ConfigError(Exception):
-    """The configuration cannot be used as it is; the message names the key and the file."""
+    """The configuration cannot be used as it is; the message (in the person's language) names
+    the key and the file."""
 
 
 def _is_root() -> bool:
@@ -124,7 +127,9 @@ def _bool(key: str, value: Any) -> bool:
         return True
     if isinstance(value, str) and value.lower() in {"0", "false", "no", "off"}:
         return False
-    raise ConfigError(f"{key} must be true or false, not {value!r}")
+    raise ConfigError(
+        _("{key} must be true or false, not {value}").format(key=key, value=repr(value))
+    )
 
 
 def _command(key: str, value: Any) -> list[str]:
@@ -134,27 +139,35 @@ def _command(key: str, value: Any) -> list[str]:
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as error:
-                raise ConfigError(f"{key}: not a JSON list ({error})") from error
+                raise ConfigError(
+                    _("{key}: not a JSON list ({error})").format(key=key, error=error)
+                ) from error
         else:
             return shlex.split(text)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return list(value)
-    raise ConfigError(f"{key} must be a list of strings (the command and its arguments)")
+    raise ConfigError(
+        _("{key} must be a list of strings (the command and its arguments)").format(key=key)
+    )
 
 
 def _number(key: str, value: Any, kind: type[float] | type[int]) -> float | int | None:
     if value is None or value == "":
         if key == "check_in_interval_seconds":
             return None
-        raise ConfigError(f"{key} must be a number")
+        raise ConfigError(_("{key} must be a number").format(key=key))
     if isinstance(value, bool):
-        raise ConfigError(f"{key} must be a number, not {value!r}")
+        raise ConfigError(
+            _("{key} must be a number, not {value}").format(key=key, value=repr(value))
+        )
     try:
         number = kind(value)
     except (TypeError, ValueError) as error:
-        raise ConfigError(f"{key} must be a number, not {value!r}") from error
+        raise ConfigError(
+            _("{key} must be a number, not {value}").format(key=key, value=repr(value))
+        ) from error
     if number < 0:
-        raise ConfigError(f"{key} must not be negative")
+        raise ConfigError(_("{key} must not be negative").format(key=key))
     return number
 
 
@@ -163,7 +176,7 @@ def _convert(key: str, value: Any) -> Any:
         if value in (None, ""):
             return None
         if not isinstance(value, str):
-            raise ConfigError(f"{key} must be a path")
+            raise ConfigError(_("{key} must be a path").format(key=key))
         return Path(value).expanduser()
     if key in _COMMANDS:
         return _command(key, value)
@@ -174,7 +187,7 @@ def _convert(key: str, value: Any) -> Any:
     if key in _INTS:
         return _number(key, value, int)
     if not isinstance(value, str):
-        raise ConfigError(f"{key} must be a string")
+        raise ConfigError(_("{key} must be a string").format(key=key))
     return value
 
 
@@ -184,14 +197,18 @@ def _read_file(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from error
+        raise ConfigError(
+            _("cannot read {path}: {error}").format(path=path, error=error.strerror)
+        ) from error
     try:
         data = json.loads(raw) if path.suffix == ".json" else tomllib.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         kind = "JSON" if path.suffix == ".json" else "TOML"
-        raise ConfigError(f"{path} is not valid {kind}: {error}") from error
+        raise ConfigError(
+            _("{path} is not valid {kind}: {error}").format(path=path, kind=kind, error=error)
+        ) from error
     if not isinstance(data, dict):
-        raise ConfigError(f"{path} must hold a table of keys")
+        raise ConfigError(_("{path} must hold a table of keys").format(path=path))
     return data
 
 
@@ -202,7 +219,7 @@ def config_load(path: str | Path | None = None, environ: dict[str, str] | None =
     values: dict[str, Any] = {}
     for key, value in _read_file(chosen).items():
         if key not in KEYS:
-            raise ConfigError(f"{chosen}: unknown key {key!r}")
+            raise ConfigError(_("{path}: unknown key {key}").format(path=chosen, key=repr(key)))
         values[key] = _convert(key, value)
     for key in KEYS:
         raw = env.get(f"{ENV_PREFIX}{key.upper()}")
@@ -216,9 +233,9 @@ def config_load(path: str | Path | None = None, environ: dict[str, str] | None =
         config.check_in_interval_seconds = values["check_in_interval_seconds"]
     for key in ("state_dir", "nm_root"):
         if values.get(key, "") is None:
-            raise ConfigError(f"{key} must not be empty")
+            raise ConfigError(_("{key} must not be empty").format(key=key))
     if config.ownership not in {"company", "personal", "unknown"}:
-        raise ConfigError("ownership must be company, personal or unknown")
+        raise ConfigError(_("ownership must be company, personal or unknown"))
     return config
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from deskside_agent.i18n import _, language, ngettext
 from deskside_agent.protocol import DesksideClient, Pkce, ProtocolError
 
 
@@ -25,8 +26,8 @@ class SignInFailed(ProtocolError):
     """The browser came back without a code, with a wrong state, or not at all."""
 
 
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Deskside agent</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"""
+_PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<title>{name}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"""
 
 
 class _Callback(BaseHTTPRequestHandler):
@@ -35,36 +36,48 @@ class _Callback(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
         parts = urlsplit(self.path)
         if parts.path != "/callback":
-            self._page(404, "Not found", "This address only receives the sign-in.")
+            self._page(404, _("Not found"), _("This address only receives the sign-in."))
             return
         query = {key: values[0] for key, values in parse_qs(parts.query).items()}
         result = self.server.result
         if result.done.is_set():
-            self._page(400, "Already signed in", "You can close this window.")
+            self._page(400, _("Already signed in"), _("You can close this window."))
             return
         if query.get("state") != self.server.expected_state:
-            result.error = "the sign-in answer did not carry this agent's state (ignored)"
-            self._page(400, "Sign-in refused", "The answer does not belong to this sign-in.")
+            result.error = _("the sign-in answer did not carry this agent's state (ignored)")
+            self._page(400, _("Sign-in refused"), _("The answer does not belong to this sign-in."))
             return
         if "error" in query:
-            result.error = f"the portal refused the sign-in: {query['error']}"
             if query.get("error_description"):
-                result.error += f" ({query['error_description']})"
+                result.error = _("the portal refused the sign-in: {error} ({description})").format(
+                    error=query["error"], description=query["error_description"]
+                )
+            else:
+                result.error = _("the portal refused the sign-in: {error}").format(
+                    error=query["error"]
+                )
             result.done.set()
-            self._page(400, "Sign-in refused", result.error)
+            self._page(400, _("Sign-in refused"), result.error)
             return
         code = query.get("code", "")
         if not code:
-            self._page(400, "Sign-in incomplete", "The answer carries no authorization code.")
+            self._page(400, _("Sign-in incomplete"), _("The answer carries no authorization code."))
             return
         result.code = code
         result.done.set()
         self._page(
-            200, "Signed in", "The agent is enrolling this device. You can close this window."
+            200,
+            _("Signed in"),
+            _("The agent is enrolling this device. You can close this window."),
         )
 
     def _page(self, status: int, title: str, text: str) -> None:
-        body = _PAGE.format(title=html.escape(title), text=html.escape(text)).encode()
+        body = _PAGE.format(
+            lang=language(),
+            name=html.escape(_("Deskside agent")),
+            title=html.escape(title),
+            text=html.escape(text),
+        ).encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -92,6 +105,14 @@ class _LoopbackServer(HTTPServer):
         self.timeout = 0.5
 
 
+def _timed_out(timeout: float) -> str:
+    # The plural form for a whole number; for a fraction (1.5) the form of 2.
+    count = int(timeout) if float(timeout).is_integer() else 2
+    return ngettext(
+        "no sign-in within {seconds} second", "no sign-in within {seconds} seconds", count
+    ).format(seconds=f"{timeout:g}")
+
+
 def user_access_token(
     client: DesksideClient,
     *,
@@ -106,17 +127,21 @@ def user_access_token(
     try:
         redirect_uri = f"http://127.0.0.1:{server.server_address[1]}/callback"
         url = client.authorize_url(redirect_uri=redirect_uri, pkce=pkce, login_hint=login_hint)
-        show(f"Sign in to enroll this device. Open this address in your browser:\n{url}")
+        show(
+            _("Sign in to enroll this device. Open this address in your browser:\n{url}").format(
+                url=url
+            )
+        )
         if open_browser:
             with contextlib.suppress(webbrowser.Error):
                 webbrowser.open(url)
         deadline = time.monotonic() + timeout
         while not server.result.done.is_set():
             if time.monotonic() > deadline:
-                raise SignInFailed(server.result.error or f"no sign-in within {timeout:g} seconds")
+                raise SignInFailed(server.result.error or _timed_out(timeout))
             server.handle_request()
         if server.result.error or not server.result.code:
-            raise SignInFailed(server.result.error or "the sign-in did not finish")
+            raise SignInFailed(server.result.error or _("the sign-in did not finish"))
         return client.token_exchange(code=server.result.code, redirect_uri=redirect_uri, pkce=pkce)
     finally:
         server.server_close()

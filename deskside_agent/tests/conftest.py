@@ -237,7 +237,13 @@ class AgentHome:
         self.override.write_text(json.dumps(base | facts), encoding="utf-8")
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DESKSIDE_")}
+        locale = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith("DESKSIDE_") and k not in locale
+        }
+        # English, whatever the machine's locale: the tests read the agent's words (a test that
+        # wants another language sets it).
+        env["LANG"] = "C.UTF-8"
         env["PYTHONUNBUFFERED"] = "1"
         return env
 

@@ -52,8 +52,10 @@ def test_a_refusal_comes_in_the_users_language(agent: AgentHome) -> None:
         timeout=60,
     )
     assert done.returncode == 1
-    assert "Enrollment refused: AutopilotDeviceNotFound" in done.stderr
+    # The agent's own words from its catalog, the reason's from the server.
+    assert done.stderr.startswith("Inschrijving geweigerd: AutopilotDeviceNotFound\n")
     assert "Apparaat niet vooraf ingericht" in done.stderr
+    assert "Wat u kunt doen:\n  - " in done.stderr
 
 
 @pytest.fixture(scope="module")
