@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
+from deskside.core.prepared import PreparedUpdate
 from deskside.directory.models import Group, Tenant, User
 from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.choices import OperatingSystem
@@ -192,6 +193,9 @@ _STATUS_FIELDS = (
     "reevaluate_at",
     "overdue",
 )
+# One row's UPDATE, kept compiled: an evaluation usually changes one or two statuses, and the
+# ORM's bulk_update (a CASE per field) cost a sixth of a check-in that changes a fact.
+_SAVE_STATUS = PreparedUpdate(DeviceComplianceStatus, [*_STATUS_FIELDS, "changed_at"])
 
 
 def _compliance_rows_store(
@@ -223,8 +227,10 @@ def _compliance_rows_store(
         changed.append(row)
     if created:
         DeviceComplianceStatus.objects.bulk_create(created)
-    if changed:
-        DeviceComplianceStatus.objects.bulk_update(changed, [*_STATUS_FIELDS, "changed_at"])
+    for row in changed:
+        _SAVE_STATUS.run(
+            pk=row.pk, values={name: getattr(row, name) for name in (*_STATUS_FIELDS, "changed_at")}
+        )
     gone = [policy_id for policy_id in rows if policy_id not in evaluated]
     if gone:
         DeviceComplianceStatus.objects.filter(device_id=device.pk, policy_id__in=gone).delete()
