@@ -193,9 +193,11 @@ _STATUS_FIELDS = (
     "reevaluate_at",
     "overdue",
 )
-# One row's UPDATE, kept compiled: an evaluation usually changes one or two statuses, and the
-# ORM's bulk_update (a CASE per field) cost a sixth of a check-in that changes a fact.
-_SAVE_STATUS = PreparedUpdate(DeviceComplianceStatus, [*_STATUS_FIELDS, "changed_at"])
+# One row's UPDATE, kept compiled. A fact that changes usually changes one or two statuses, and
+# building the ORM's bulk_update (a CASE per field) for them cost a sixth of such a check-in;
+# more rows than this go in one bulk_update, so the statements stay bounded.
+_SAVE_STATUS = PreparedUpdate(DeviceComplianceStatus, (*_STATUS_FIELDS, "changed_at"))
+_ROW_BY_ROW = 2
 
 
 def _compliance_rows_store(
@@ -227,10 +229,12 @@ def _compliance_rows_store(
         changed.append(row)
     if created:
         DeviceComplianceStatus.objects.bulk_create(created)
-    for row in changed:
-        _SAVE_STATUS.run(
-            pk=row.pk, values={name: getattr(row, name) for name in (*_STATUS_FIELDS, "changed_at")}
-        )
+    fields = [*_STATUS_FIELDS, "changed_at"]
+    if len(changed) > _ROW_BY_ROW:
+        DeviceComplianceStatus.objects.bulk_update(changed, fields)
+    else:
+        for row in changed:
+            _SAVE_STATUS.run(pk=row.pk, values={name: getattr(row, name) for name in fields})
     gone = [policy_id for policy_id in rows if policy_id not in evaluated]
     if gone:
         DeviceComplianceStatus.objects.filter(device_id=device.pk, policy_id__in=gone).delete()

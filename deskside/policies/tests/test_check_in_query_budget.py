@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from deskside.fleet.tests.checkins import check_in, facts, report
+from deskside.policies.models import DeviceComplianceStatus
 from deskside.policies.tests.helpers import checked_in, custom, policy, wifi
 
 CHECK_IN_BUDGET = 15
@@ -75,6 +76,25 @@ def test_a_check_in_with_changes_writes_them_in_bulk(client, enrolled, assigned)
         "SELECT",
         "UPDATE",
     ]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_a_few_changed_statuses_are_written_row_by_row_more_in_one_statement(
+    client, enrolled, assigned, count
+) -> None:
+    assigned(count)  # each policy requires encryption: all change when the fact does
+    with CaptureQueriesContext(connection) as context:
+        response = check_in(client, enrolled.credential, report(facts=facts(isEncrypted=False)))
+    assert response.status_code == 200
+    updates = [
+        sql
+        for sql in _policy_queries(context)
+        if sql.startswith("UPDATE") and "devicecompliancestatus" in sql
+    ]
+    assert len(updates) == (count if count <= 2 else 1), updates
+    statuses = DeviceComplianceStatus.objects.filter(device=enrolled.device)
+    assert set(statuses.values_list("status", flat=True)) == {"inGracePeriod"}
+    assert statuses.count() == count
 
 
 def test_the_whole_check_in_stays_within_its_budget(
