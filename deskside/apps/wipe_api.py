@@ -18,11 +18,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from deskside.access.checks import get_or_404, require
 from deskside.api.auth import LicensedOperator, operator_of
-from deskside.apps.api import ManagedAppsToken
+from deskside.apps.api import ErrorOut, ManagedAppsToken, Strict
 from deskside.apps.choices import WipeState
 from deskside.apps.models import AppWipeRequest, AppWipeTarget
 from deskside.apps.selectors import wipe_request_get, wipe_request_list
@@ -37,10 +37,6 @@ router = Router(tags=["app selective wipe"], auth=LicensedOperator())
 
 State = Literal["pending", "succeeded", "failed", "canceled"]
 assert set(State.__args__) == set(WipeState.values)  # type: ignore[attr-defined]
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class WipeRequestIn(Strict):
@@ -88,10 +84,6 @@ class WipeRequestOut(Schema):
     @staticmethod
     def resolve_apps(wipe: AppWipeRequest) -> list[AppWipeTarget]:
         return list(wipe.targets.all())
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _refused(refusal: WipeRefused) -> HttpError:
