@@ -16,6 +16,7 @@ from typing import Any
 
 from deskside.apps.choices import DEVICE_INTENTS, InstallIntent
 from deskside.apps.models import MobileAppAssignment
+from deskside.core.per_revision import PerRevision
 from deskside.fleet.models import ManagedDevice
 
 _RANK: dict[str, int] = {
@@ -65,18 +66,36 @@ def resolve_intents(intents: set[str]) -> tuple[str, bool]:
     return winner, conflict
 
 
-def assigned_apps_read(*, tenant_id: int, group_ids: frozenset[int]) -> dict[int, AssignedApp]:
-    """The apps the groups assign to a device, with the resolved intent: one query."""
+def _tenant_app_links(tenant_id: int) -> dict[int, list[tuple[Any, ...]]]:
+    """The tenant's app assignments with a device intent, per group: rows of ``_APP_FIELDS``."""
+    rows = MobileAppAssignment.objects.filter(
+        app__tenant_id=tenant_id, intent__in=DEVICE_INTENTS
+    ).values_list("group_id", *_APP_FIELDS)
+    by_group: dict[int, list[tuple[Any, ...]]] = {}
+    for group_id, *row in rows:
+        by_group.setdefault(group_id, []).append(tuple(row))
+    return by_group
+
+
+# Kept per assignments revision (core/per_revision.py): a check-in picks its groups' share.
+_APP_LINKS: PerRevision[dict[int, list[tuple[Any, ...]]]] = PerRevision(_tenant_app_links)
+
+
+def assigned_apps_read(
+    *, tenant_id: int, group_ids: frozenset[int], revision: int | None = None
+) -> dict[int, AssignedApp]:
+    """The apps the groups assign to a device, with the resolved intent. With the tenant's
+    ``assignments_revision`` as the caller's transaction read it, from what is kept for that
+    revision (no query when kept); without, one query."""
     if not group_ids:
         return {}
-    rows = MobileAppAssignment.objects.filter(
-        group_id__in=group_ids, app__tenant_id=tenant_id, intent__in=DEVICE_INTENTS
-    ).values_list(*_APP_FIELDS)
+    by_group = _APP_LINKS.get(tenant_id=tenant_id, revision=revision)
     intents: dict[int, set[str]] = {}
     apps: dict[int, tuple[Any, ...]] = {}
-    for row in rows:
-        intents.setdefault(row[0], set()).add(row[1])
-        apps[row[0]] = row
+    for group_id in group_ids:
+        for row in by_group.get(group_id, ()):
+            intents.setdefault(row[0], set()).add(row[1])
+            apps[row[0]] = row
     assigned = {}
     for app_id, row in apps.items():
         intent, conflict = resolve_intents(intents[app_id])
@@ -85,7 +104,7 @@ def assigned_apps_read(*, tenant_id: int, group_ids: frozenset[int]) -> dict[int
 
 
 def device_assigned_apps(
-    *, device: ManagedDevice, group_ids: frozenset[int], keep: bool
+    *, device: ManagedDevice, group_ids: frozenset[int], keep: bool, revision: int | None = None
 ) -> dict[int, AssignedApp]:
     """``assigned_apps_read`` for the device. The check-in's first call reads and keeps the
     result on the device object (``keep=True``); the answer's call takes it (``keep=False``), so
@@ -98,9 +117,13 @@ def device_assigned_apps(
         if cached[0] == group_ids:
             assigned = cached[1]
         else:
-            assigned = assigned_apps_read(tenant_id=device.tenant_id, group_ids=group_ids)
+            assigned = assigned_apps_read(
+                tenant_id=device.tenant_id, group_ids=group_ids, revision=revision
+            )
     else:
-        assigned = assigned_apps_read(tenant_id=device.tenant_id, group_ids=group_ids)
+        assigned = assigned_apps_read(
+            tenant_id=device.tenant_id, group_ids=group_ids, revision=revision
+        )
     if keep:
         device._deskside_assigned_apps = (group_ids, assigned)  # type: ignore[attr-defined]
     return assigned

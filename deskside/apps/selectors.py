@@ -47,12 +47,14 @@ from deskside.fleet.models import ManagedDevice
 
 
 def device_apps_payload(
-    *, device: ManagedDevice, group_ids: frozenset[int]
+    *, device: ManagedDevice, group_ids: frozenset[int], revision: int | None = None
 ) -> list[dict[str, Any]]:
     """The apps the device must install or uninstall, as the check-in answer lists them: those
     of its platform that reach it with intent required, available or uninstall (after
     precedence, see apps/intents.py), by name."""
-    assigned = device_assigned_apps(device=device, group_ids=group_ids, keep=False)
+    assigned = device_assigned_apps(
+        device=device, group_ids=group_ids, keep=False, revision=revision
+    )
     apps = sorted(
         (app for app in assigned.values() if app.platform == device.operating_system),
         key=lambda app: (app.name.lower(), app.app_id),

@@ -411,19 +411,27 @@ def _result_apply(row: _State, result: AppResult, now: datetime) -> bool:
 
 
 def device_app_results_record(
-    *, device: ManagedDevice, group_ids: frozenset[int], results: list[AppResult], now: datetime
+    *,
+    device: ManagedDevice,
+    group_ids: frozenset[int],
+    results: list[AppResult],
+    now: datetime,
+    revision: int | None = None,
 ) -> None:
     """Store the install state of the assigned apps the agent acted on.
 
-    Runs inside the check-in's transaction: one read of the assigned apps (kept for the answer),
-    one of the device's states, then bulk writes of what changed only. An app reaching the
-    device for the first time gets a state (install pending for a required app, not applicable
-    for another platform). A result for an app that was never assigned to the device refuses
-    the whole check-in (``appResults.<index>.appId``); a later result of the same app wins.
+    Runs inside the check-in's transaction: one read of the assigned apps (kept for the answer;
+    none when the tenant's assignments at ``revision`` are kept), one of the device's states,
+    then bulk writes of what changed only. An app reaching the device for the first time gets a
+    state (install pending for a required app, not applicable for another platform). A result
+    for an app that was never assigned to the device refuses the whole check-in
+    (``appResults.<index>.appId``); a later result of the same app wins.
     """
     from deskside.fleet.checkin import CheckInRefused  # the check-in imports this module
 
-    assigned = device_assigned_apps(device=device, group_ids=group_ids, keep=True)
+    assigned = device_assigned_apps(
+        device=device, group_ids=group_ids, keep=True, revision=revision
+    )
     rows = {
         values[1]: _State(*values)
         for values in DeviceAppState.objects.filter(device_id=device.pk).values_list(

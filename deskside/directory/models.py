@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -7,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from deskside.core.sealing import SealedTextField
 from deskside.directory.choices import TenantStatus
+
+
+def new_assignments_revision() -> int:
+    """A revision no tenant had before: random (core/per_revision.py says why not a count)."""
+    return secrets.randbits(62) + 1
 
 
 class Tenant(models.Model):
@@ -19,11 +26,14 @@ class Tenant(models.Model):
     require_operator_mfa = models.BooleanField(
         _("require a second factor for operators"), default=False
     )
-    # Counts changes to what reaches the tenant's devices (group membership and nesting,
-    # compliance policies, configuration profiles, apps and their assignments): a check-in whose
-    # evaluated facts and this count are what they were last time skips re-reading them
-    # (fleet/checkin.py). Raised by the services that make such changes.
-    assignments_revision = models.PositiveBigIntegerField(default=0, editable=False)
+    # Changes with what reaches the tenant's devices (group membership and nesting, compliance
+    # policies, configuration profiles, apps and their assignments): a check-in whose evaluated
+    # facts and this revision are what they were last time skips re-reading them
+    # (fleet/checkin.py), and the assignments read at a revision are kept in the process
+    # (core/per_revision.py). A new one is drawn by the services that make such changes.
+    assignments_revision = models.PositiveBigIntegerField(
+        default=new_assignments_revision, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ from deskside.directory.models import (
     TenantDomain,
     User,
     UserMembership,
+    new_assignments_revision,
 )
 
 USER_FIELDS = (
@@ -50,9 +51,10 @@ def tenant_create(*, name: str, domains: list[str]) -> Tenant:
 def tenant_assignments_changed(*, tenant_id: int) -> None:
     """Something that decides what reaches the tenant's devices changed (group membership or
     nesting, a compliance policy, a configuration profile, an app or one of their assignments):
-    raise the tenant's revision, in the caller's transaction, so that every device's next
-    check-in evaluates and answers afresh instead of reusing its last basis (fleet/checkin.py)."""
-    Tenant.objects.filter(pk=tenant_id).update(assignments_revision=F("assignments_revision") + 1)
+    give the tenant a new revision, in the caller's transaction, so that every device's next
+    check-in evaluates and answers afresh instead of reusing its last basis (fleet/checkin.py),
+    from the assignments as they are now (core/per_revision.py)."""
+    Tenant.objects.filter(pk=tenant_id).update(assignments_revision=new_assignments_revision())
 
 
 def _validate_user_email(*, tenant: Tenant, email: str, exclude_id: int | None = None) -> str:

@@ -104,25 +104,25 @@ def _is_quiet(device: ManagedDevice, report: CheckInReport, basis: str, now: dat
     )
 
 
-def _evaluate(device: ManagedDevice, report: CheckInReport, now: datetime) -> dict[str, Any]:
+def _evaluate(
+    device: ManagedDevice, report: CheckInReport, now: datetime, revision: int
+) -> dict[str, Any]:
     """The full check-in: store results, evaluate compliance, read what is assigned; returns the
-    answer's profiles and apps."""
+    answer's profiles and apps. The tenant's assignments come from what the process keeps for
+    ``revision`` (core/per_revision.py)."""
     group_ids = device_group_ids(device=device)
+    reach: dict[str, Any] = {"device": device, "group_ids": group_ids, "revision": revision}
     if report.inventory is not None:
         device_inventory_record(device=device, items=report.inventory, now=now)
-    device_profile_results_record(
-        device=device, group_ids=group_ids, results=report.profile_results, now=now
-    )
-    device_app_results_record(
-        device=device, group_ids=group_ids, results=report.app_results, now=now
-    )
+    device_profile_results_record(**reach, results=report.profile_results, now=now)
+    device_app_results_record(**reach, results=report.app_results, now=now)
     device_action_results_record(device=device, results=report.action_results, now=now)
-    outcome = device_compliance_evaluate(device=device, group_ids=group_ids, now=now)
+    outcome = device_compliance_evaluate(**reach, now=now)
     device.compliance_state = outcome.state
     device.checkin_basis_expires_at = outcome.changes_at
     return {
-        "profiles": device_profiles_payload(device=device, group_ids=group_ids),
-        "apps": device_apps_payload(device=device, group_ids=group_ids),
+        "profiles": device_profiles_payload(**reach),
+        "apps": device_apps_payload(**reach),
     }
 
 
@@ -148,11 +148,12 @@ def device_check_in(
     device.agent_version = report.agent_version
     device.last_sync_at = now
 
-    basis = _basis(device, device.assignments_revision)  # type: ignore[attr-defined]
+    revision = device.assignments_revision  # type: ignore[attr-defined]
+    basis = _basis(device, revision)
     if _is_quiet(device, report, basis, now):
         assigned = {key: device.last_response[key] for key in ("profiles", "apps")}
     else:
-        assigned = _evaluate(device, report, now)
+        assigned = _evaluate(device, report, now, revision)
         device.checkin_basis = basis
 
     answer = {

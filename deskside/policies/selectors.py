@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 
 from deskside.access.checks import scope
+from deskside.core.per_revision import PerRevision
 from deskside.directory.models import Group, User
 from deskside.fleet.models import ManagedDevice
 from deskside.policies.charts import StatusChart, status_bars
@@ -27,49 +28,83 @@ from deskside.policies.models import (
     ProfileAssignment,
 )
 
+OwnerT = TypeVar("OwnerT")
+
 # The check-in's profile service leaves the payload it decided on the device object, so that
 # the answer does not read the assignments a second time (see ``device_profiles_payload``).
 PAYLOAD_ATTRIBUTE = "_deskside_profiles_payload"
 
 
-def _assigned(links: QuerySet[Any], owner: str) -> list[Any]:
-    """The owners (policies or profiles) of ``links`` included by one of them and excluded by
-    none, ordered by id."""
-    included: dict[int, Any] = {}
-    excluded: set[int] = set()
+@dataclass(frozen=True)
+class _TenantLinks(Generic[OwnerT]):
+    """One tenant's assignments of one kind (compliance policies or configuration profiles):
+    per group, the owners it includes and the owners it excludes."""
+
+    included: dict[int, tuple[int, ...]]
+    excluded: dict[int, tuple[int, ...]]
+    owners: dict[int, OwnerT]
+
+    def for_groups(self, group_ids: Iterable[int]) -> list[OwnerT]:
+        """The owners included by one of the groups and excluded by none, ordered by id."""
+        included: set[int] = set()
+        excluded: set[int] = set()
+        for group_id in group_ids:
+            included.update(self.included.get(group_id, ()))
+            excluded.update(self.excluded.get(group_id, ()))
+        return [self.owners[pk] for pk in sorted(included - excluded)]
+
+
+def _tenant_links(links: QuerySet[Any], owner: str) -> _TenantLinks[Any]:
+    included: dict[int, list[int]] = {}
+    excluded: dict[int, list[int]] = {}
+    owners: dict[int, Any] = {}
     for link in links:
         owner_id = getattr(link, f"{owner}_id")
-        if link.excluded:
-            excluded.add(owner_id)
-        else:
-            included[owner_id] = getattr(link, owner)
-    return [included[pk] for pk in sorted(included) if pk not in excluded]
+        owners[owner_id] = getattr(link, owner)
+        (excluded if link.excluded else included).setdefault(link.group_id, []).append(owner_id)
+    return _TenantLinks(
+        included={group: tuple(ids) for group, ids in included.items()},
+        excluded={group: tuple(ids) for group, ids in excluded.items()},
+        owners=owners,
+    )
+
+
+# The whole tenant's assignments of each kind, one query each, kept per assignments revision
+# (core/per_revision.py): a check-in picks its groups' share without a query.
+_POLICY_LINKS: PerRevision[_TenantLinks[CompliancePolicy]] = PerRevision(
+    lambda tenant_id: _tenant_links(
+        CompliancePolicyAssignment.objects.filter(policy__tenant_id=tenant_id).select_related(
+            "policy"
+        ),
+        "policy",
+    )
+)
+_PROFILE_LINKS: PerRevision[_TenantLinks[ConfigurationProfile]] = PerRevision(
+    lambda tenant_id: _tenant_links(
+        ProfileAssignment.objects.filter(profile__tenant_id=tenant_id).select_related("profile"),
+        "profile",
+    )
+)
 
 
 def compliance_policies_for_groups(
-    *, tenant_id: int, group_ids: Iterable[int]
+    *, tenant_id: int, group_ids: Iterable[int], revision: int | None = None
 ) -> list[CompliancePolicy]:
     """The tenant's compliance policies assigned to any of the groups and excluded from none of
-    them: one query over the assignments, joined with their policy."""
-    group_ids = list(group_ids)
-    if not group_ids:
-        return []
-    links = CompliancePolicyAssignment.objects.filter(
-        group_id__in=group_ids, policy__tenant_id=tenant_id
-    ).select_related("policy")
-    return _assigned(links, "policy")
+    them, by id. With the tenant's ``assignments_revision`` as the caller's transaction read it,
+    from what is kept for that revision (no query when kept); without, one query. The policies
+    are shared: read them, never change them."""
+    links = _POLICY_LINKS.get(tenant_id=tenant_id, revision=revision)
+    return links.for_groups(group_ids)
 
 
-def profiles_for_groups(*, tenant_id: int, group_ids: Iterable[int]) -> list[ConfigurationProfile]:
+def profiles_for_groups(
+    *, tenant_id: int, group_ids: Iterable[int], revision: int | None = None
+) -> list[ConfigurationProfile]:
     """The tenant's configuration profiles assigned to any of the groups and excluded from none
-    of them: one query over the assignments, joined with their profile."""
-    group_ids = list(group_ids)
-    if not group_ids:
-        return []
-    links = ProfileAssignment.objects.filter(
-        group_id__in=group_ids, profile__tenant_id=tenant_id
-    ).select_related("profile")
-    return _assigned(links, "profile")
+    of them, by id; ``revision`` as for ``compliance_policies_for_groups``."""
+    links = _PROFILE_LINKS.get(tenant_id=tenant_id, revision=revision)
+    return links.for_groups(group_ids)
 
 
 def compliance_settings_of(*, tenant_id: int) -> ComplianceSettings:
@@ -79,14 +114,16 @@ def compliance_settings_of(*, tenant_id: int) -> ComplianceSettings:
 
 
 def device_profiles_payload(
-    *, device: ManagedDevice, group_ids: frozenset[int]
+    *, device: ManagedDevice, group_ids: frozenset[int], revision: int | None = None
 ) -> list[dict[str, Any]]:
     """The configuration profiles the device must apply, as the check-in answer lists them:
     those assigned to it for its platform, without the ones in conflict (docs/policies.md)."""
     decided = device.__dict__.pop(PAYLOAD_ATTRIBUTE, None)
     if decided is not None and decided[0] == group_ids:
         return list(decided[1])
-    profiles = profiles_for_groups(tenant_id=device.tenant_id, group_ids=group_ids)
+    profiles = profiles_for_groups(
+        tenant_id=device.tenant_id, group_ids=group_ids, revision=revision
+    )
     return profile_plan(platform=device.operating_system, profiles=profiles).payload()
 
 

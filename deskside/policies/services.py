@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,15 +99,21 @@ _KEPT = (ProfileStatus.SUCCEEDED, ProfileStatus.FAILED, ProfileStatus.NOT_APPLIC
 
 @transaction.atomic(savepoint=False)
 def device_profile_results_record(
-    *, device: ManagedDevice, group_ids: frozenset[int], results: list[ProfileResult], now: datetime
+    *,
+    device: ManagedDevice,
+    group_ids: frozenset[int],
+    results: list[ProfileResult],
+    now: datetime,
+    revision: int | None = None,
 ) -> None:
     """Store the outcome of the profiles the agent applied (inside the check-in's transaction),
     and the status of every profile assigned to the device: pending once delivered at a version
-    without a result, conflict, not applicable. Two queries when nothing changed."""
-    profiles = {
-        profile.pk: profile
-        for profile in profiles_for_groups(tenant_id=device.tenant_id, group_ids=group_ids)
-    }
+    without a result, conflict, not applicable. Two queries when nothing changed, one when the
+    tenant's assignments at ``revision`` are kept (policies.selectors.profiles_for_groups)."""
+    assigned = profiles_for_groups(
+        tenant_id=device.tenant_id, group_ids=group_ids, revision=revision
+    )
+    profiles = {profile.pk: profile for profile in assigned}
     latest = _latest_results(results, profiles)
     plan = profile_plan(platform=device.operating_system, profiles=profiles.values())
     rows = {row.profile_id: row for row in DeviceProfileStatus.objects.filter(device_id=device.pk)}
@@ -251,15 +257,22 @@ class ComplianceOutcome:
 
 @transaction.atomic(savepoint=False)
 def device_compliance_evaluate(
-    *, device: ManagedDevice, group_ids: frozenset[int], now: datetime
+    *,
+    device: ManagedDevice,
+    group_ids: frozenset[int],
+    now: datetime,
+    revision: int | None = None,
 ) -> ComplianceOutcome:
     """Evaluate the device's assigned compliance policies on its stored facts; store the status
     per policy; return the device's complianceState (the caller saves it on the device) and when
     it next changes by itself.
 
-    Two queries when nothing changed (the assigned policies, the device's statuses), a third
-    for the tenant's settings when no policy applies to the device."""
-    policies = list(compliance_policies_for_groups(tenant_id=device.tenant_id, group_ids=group_ids))
+    Two queries when nothing changed (the assigned policies, the device's statuses; one when the
+    tenant's assignments at ``revision`` are kept), a third for the tenant's settings when no
+    policy applies to the device."""
+    policies = compliance_policies_for_groups(
+        tenant_id=device.tenant_id, group_ids=group_ids, revision=revision
+    )
     rows = {
         row.policy_id: row for row in DeviceComplianceStatus.objects.filter(device_id=device.pk)
     }
@@ -331,11 +344,19 @@ def compliance_sweep(
 
 @transaction.atomic
 def _device_reevaluate(*, device_id: int, now: datetime) -> None:
-    device = ManagedDevice.objects.select_for_update().filter(pk=device_id).first()
+    device = (
+        ManagedDevice.objects.select_for_update(of=("self",))
+        .annotate(revision=F("tenant__assignments_revision"))
+        .filter(pk=device_id)
+        .first()
+    )
     if device is None:
         return
     state = device_compliance_evaluate(
-        device=device, group_ids=device_group_ids(device=device), now=now
+        device=device,
+        group_ids=device_group_ids(device=device),
+        now=now,
+        revision=device.revision,
     ).state
     # The check-in saves these fields itself; outside a check-in the sweep has to. The statuses
     # changed without a check-in, so the device's next check-in must not reuse its last basis.

@@ -98,7 +98,7 @@ def test_a_change_raises_the_revision(personas, made, change) -> None:
     other = Tenant.objects.get(pk=personas.other_tenant.pk).assignments_revision
     before = _revision(personas)
     change(personas, made)
-    assert _revision(personas) == before + 1
+    assert _revision(personas) != before
     assert Tenant.objects.get(pk=personas.other_tenant.pk).assignments_revision == other
 
 
