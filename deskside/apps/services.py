@@ -43,6 +43,7 @@ from deskside.apps.validation import app_fields_clean, app_identifiers_clean
 from deskside.apps.wipes import WipeOrder, app_wipe_deliver
 from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
+from deskside.core.prepared import PreparedSelect
 from deskside.directory.models import Group, Tenant, User
 from deskside.directory.selectors import user_ids_in_groups_query
 from deskside.directory.services import tenant_assignments_changed
@@ -82,6 +83,13 @@ STATE_FIELDS = [
     "last_modified_at",
 ]
 BATCH = 500
+# The device's install states, read by every full check-in: kept compiled (core/prepared.py).
+_DEVICE_STATES: PreparedSelect[DeviceAppState] = PreparedSelect(
+    lambda device_id: DeviceAppState.objects.filter(device_id=device_id).values_list(
+        "pk", "app_id", *STATE_FIELDS
+    ),
+    device_id=int,
+)
 
 
 # The catalog -------------------------------------------------------------------------------
@@ -432,12 +440,7 @@ def device_app_results_record(
     assigned = device_assigned_apps(
         device=device, group_ids=group_ids, keep=True, revision=revision
     )
-    rows = {
-        values[1]: _State(*values)
-        for values in DeviceAppState.objects.filter(device_id=device.pk).values_list(
-            "pk", "app_id", *STATE_FIELDS
-        )
-    }
+    rows = {values[1]: _State(*values) for values in _DEVICE_STATES.rows(device_id=device.pk)}
     latest: dict[int, AppResult] = {}
     for index, result in enumerate(results):
         if result.app_id not in assigned and result.app_id not in rows:

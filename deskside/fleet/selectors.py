@@ -70,15 +70,33 @@ def devices_in_scope(queryset: QuerySet[ManagedDevice], scope: Scope) -> QuerySe
     return queryset.filter(condition)
 
 
+def _groups_reached(condition: Q) -> QuerySet[GroupClosure, tuple[int]]:
+    return GroupClosure.objects.filter(condition).values_list("ancestor_id").distinct()
+
+
+# Every full check-in runs one of these: kept compiled (core/prepared.py).
+_GROUPS_OF_DEVICE: PreparedSelect[GroupClosure] = PreparedSelect(
+    lambda device_id: _groups_reached(Q(descendant__device_memberships__device_id=device_id)),
+    device_id=int,
+)
+_GROUPS_OF_DEVICE_AND_USER: PreparedSelect[GroupClosure] = PreparedSelect(
+    lambda device_id, user_id: _groups_reached(
+        Q(descendant__device_memberships__device_id=device_id)
+        | Q(descendant__user_memberships__user_id=user_id)
+    ),
+    device_id=int,
+    user_id=int,
+)
+
+
 def device_group_ids(*, device: ManagedDevice) -> frozenset[int]:
     """Ids of the groups assignments reach the device through, in one query: the device's own
     groups and its primary user's, directly or through nesting."""
-    condition = Q(descendant__device_memberships__device_id=device.pk)
-    if device.primary_user_id is not None:
-        condition |= Q(descendant__user_memberships__user_id=device.primary_user_id)
-    return frozenset(
-        GroupClosure.objects.filter(condition).values_list("ancestor_id", flat=True).distinct()
-    )
+    if device.primary_user_id is None:
+        rows = _GROUPS_OF_DEVICE.rows(device_id=device.pk)
+    else:
+        rows = _GROUPS_OF_DEVICE_AND_USER.rows(device_id=device.pk, user_id=device.primary_user_id)
+    return frozenset(row[0] for row in rows)
 
 
 def device_for_credential(*, credential: str) -> ManagedDevice | None:

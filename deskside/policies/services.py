@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
-from deskside.core.prepared import PreparedUpdate
+from deskside.core.prepared import PreparedSelect, PreparedUpdate
 from deskside.directory.models import Group, Tenant, User
 from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.choices import OperatingSystem
@@ -96,6 +96,14 @@ def _latest_results(
 
 _KEPT = (ProfileStatus.SUCCEEDED, ProfileStatus.FAILED, ProfileStatus.NOT_APPLICABLE)
 
+# The device's statuses, read by every full check-in: kept compiled (core/prepared.py).
+_PROFILE_STATUSES: PreparedSelect[DeviceProfileStatus] = PreparedSelect(
+    lambda device_id: DeviceProfileStatus.objects.filter(device_id=device_id), device_id=int
+)
+_COMPLIANCE_STATUSES: PreparedSelect[DeviceComplianceStatus] = PreparedSelect(
+    lambda device_id: DeviceComplianceStatus.objects.filter(device_id=device_id), device_id=int
+)
+
 
 @transaction.atomic(savepoint=False)
 def device_profile_results_record(
@@ -116,7 +124,7 @@ def device_profile_results_record(
     profiles = {profile.pk: profile for profile in assigned}
     latest = _latest_results(results, profiles)
     plan = profile_plan(platform=device.operating_system, profiles=profiles.values())
-    rows = {row.profile_id: row for row in DeviceProfileStatus.objects.filter(device_id=device.pk)}
+    rows = {row.profile_id: row for row in _PROFILE_STATUSES.objects(device_id=device.pk)}
     wanted: dict[int, tuple[str, int, str, list[dict[str, Any]]]] = {}
     for profile in profiles.values():
         row = rows.get(profile.pk)
@@ -273,9 +281,7 @@ def device_compliance_evaluate(
     policies = compliance_policies_for_groups(
         tenant_id=device.tenant_id, group_ids=group_ids, revision=revision
     )
-    rows = {
-        row.policy_id: row for row in DeviceComplianceStatus.objects.filter(device_id=device.pk)
-    }
+    rows = {row.policy_id: row for row in _COMPLIANCE_STATUSES.objects(device_id=device.pk)}
     applicable = [policy for policy in policies if policy.platform == device.operating_system]
     conflicts = os_range_conflicts(applicable)
     evaluated = {
