@@ -1,7 +1,8 @@
 """The check-in calls the apps part on every report, so its cost is pinned: a check-in where
-nothing changed stays within the whole check-in's budget, the apps part reads twice (assigned
-apps, device states) whatever the number of apps when the check-in evaluates afresh, and changes
-are written in bulk."""
+nothing changed stays within the whole check-in's budget; when the check-in evaluates afresh
+the apps part reads the device's states, and the tenant's assignments too after they changed
+(they are kept per assignments revision, core/per_revision.py), whatever the number of apps; and
+changes are written in bulk."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from deskside.apps.models import DeviceAppState
 from deskside.apps.tests.helpers import answer_apps, assign, debian, ios, result, script
 from deskside.directory.services import tenant_assignments_changed
-from deskside.fleet.tests.checkins import check_in, report
+from deskside.fleet.tests.checkins import check_in, facts, report
 
 # The whole check-in (device lock, groups, profiles, apps, compliance, actions, save), the
 # savepoint of the API's transaction included.
@@ -56,6 +57,21 @@ def test_the_apps_part_reads_twice_and_writes_nothing_when_nothing_changed(
     queries = _apps_queries(context)
     assert len(queries) == 2
     assert all(sql.lstrip().startswith("SELECT") for sql in queries)
+
+
+def test_at_the_same_revision_the_apps_part_reads_the_device_states_only(
+    client, enrolled, many_apps
+) -> None:
+    answer_apps(client, enrolled.credential)
+    # A fact changed: the check-in evaluates afresh, the assignments are what they were.
+    with CaptureQueriesContext(connection) as context:
+        response = check_in(
+            client, enrolled.credential, report(inventory=None, facts=facts(osVersion="12.9"))
+        )
+    assert len(response.json()["apps"]) == 31
+    queries = _apps_queries(context)
+    assert len(queries) == 1
+    assert "apps_deviceappstate" in queries[0]
 
 
 def test_the_first_delivery_and_a_batch_of_results_are_one_write_each(
