@@ -109,17 +109,11 @@ def device_assigned_apps(
     """``assigned_apps_read`` for the device. The check-in's first call reads and keeps the
     result on the device object (``keep=True``); the answer's call takes it (``keep=False``), so
     any later call reads afresh."""
-    cached: tuple[frozenset[int], dict[int, AssignedApp]] | None = getattr(
-        device, "_deskside_assigned_apps", None
+    cached: tuple[frozenset[int], dict[int, AssignedApp]] | None = device.__dict__.pop(
+        "_deskside_assigned_apps", None
     )
-    if cached is not None:
-        del device._deskside_assigned_apps  # type: ignore[attr-defined]
-        if cached[0] == group_ids:
-            assigned = cached[1]
-        else:
-            assigned = assigned_apps_read(
-                tenant_id=device.tenant_id, group_ids=group_ids, revision=revision
-            )
+    if cached is not None and cached[0] == group_ids:
+        assigned = cached[1]
     else:
         assigned = assigned_apps_read(
             tenant_id=device.tenant_id, group_ids=group_ids, revision=revision
