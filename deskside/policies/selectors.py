@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 
-from deskside.access.checks import scope
+from deskside.access.checks import has_permission, scope
 from deskside.core.per_revision import PerRevision
 from deskside.directory.models import Group, User
 from deskside.fleet.models import ManagedDevice
@@ -131,6 +131,17 @@ def _readable_devices(operator: User) -> QuerySet[ManagedDevice]:
     return scope(ManagedDevice.objects.all(), operator, "ManagedDevices.Read")
 
 
+# The per-policy and per-profile device status reports (the detail pages' charts and tables).
+COMPLIANCE_REPORTS = "DeviceCompliancePolicies.ViewReports"
+PROFILE_REPORTS = "DeviceConfigurations.ViewReports"
+
+
+def _reported_devices(operator: User, permission: str) -> QuerySet[ManagedDevice]:
+    """The devices a report of ``permission`` covers: those the operator may read over an
+    assignment that also grants the report (both scopes; one subquery)."""
+    return scope(_readable_devices(operator), operator, permission)
+
+
 def device_compliance_statuses(*, operator: User, device: ManagedDevice) -> list[ComplianceRow]:
     """The device page's compliance section: each assigned policy's status on the device with
     the settings that fail; empty without DeviceCompliancePolicies.Read. One query. Policies
@@ -181,9 +192,10 @@ def compliance_policies_readable(*, operator: User) -> QuerySet[CompliancePolicy
 def compliance_policy_statuses(
     *, operator: User, policy: CompliancePolicy, status: str = ""
 ) -> QuerySet[DeviceComplianceStatus]:
-    """A policy's statuses on the devices the operator may read (optionally one status)."""
+    """A policy's statuses on the devices its report covers for the operator (optionally one
+    status)."""
     records = DeviceComplianceStatus.objects.filter(
-        policy=policy, device__in=_readable_devices(operator)
+        policy=policy, device__in=_reported_devices(operator, COMPLIANCE_REPORTS)
     )
     if status:
         records = records.filter(status=status)
@@ -191,10 +203,11 @@ def compliance_policy_statuses(
 
 
 def compliance_policy_status_counts(*, operator: User, policy: CompliancePolicy) -> dict[str, int]:
-    """How many devices the operator may read have each status for the policy: one query."""
+    """How many devices of the policy's report have each status: one query."""
     counts = dict.fromkeys(PolicyStatus.values, 0)
+    devices = _reported_devices(operator, COMPLIANCE_REPORTS)
     rows = (
-        DeviceComplianceStatus.objects.filter(policy=policy, device__in=_readable_devices(operator))
+        DeviceComplianceStatus.objects.filter(policy=policy, device__in=devices)
         .values("status")
         .annotate(count=Count("pk"))
         .order_by()
@@ -219,9 +232,10 @@ def profiles_readable(*, operator: User) -> QuerySet[ConfigurationProfile]:
 def profile_statuses(
     *, operator: User, profile: ConfigurationProfile, status: str = ""
 ) -> QuerySet[DeviceProfileStatus]:
-    """A profile's statuses on the devices the operator may read (optionally one status)."""
+    """A profile's statuses on the devices its report covers for the operator (optionally one
+    status)."""
     records = DeviceProfileStatus.objects.filter(
-        profile=profile, device__in=_readable_devices(operator)
+        profile=profile, device__in=_reported_devices(operator, PROFILE_REPORTS)
     )
     if status:
         records = records.filter(status=status)
@@ -229,10 +243,11 @@ def profile_statuses(
 
 
 def profile_status_counts(*, operator: User, profile: ConfigurationProfile) -> dict[str, int]:
-    """How many devices the operator may read have each status for the profile: one query."""
+    """How many devices of the profile's report have each status: one query."""
     counts = dict.fromkeys(ProfileStatus.values, 0)
+    devices = _reported_devices(operator, PROFILE_REPORTS)
     rows = (
-        DeviceProfileStatus.objects.filter(profile=profile, device__in=_readable_devices(operator))
+        DeviceProfileStatus.objects.filter(profile=profile, device__in=devices)
         .values("status")
         .annotate(count=Count("pk"))
         .order_by()
@@ -262,9 +277,12 @@ class StatusReport:
 
 def compliance_policy_report(
     *, operator: User, policy: CompliancePolicy, status: str = "", page_number: Any = None
-) -> StatusReport:
-    """The policy's statuses on the devices the operator may read: counts and one page, with
-    the failing settings (three queries)."""
+) -> StatusReport | None:
+    """The policy's device status report: counts and one page, with the failing settings (three
+    queries), over the devices the operator may read and report on; None without
+    ``DeviceCompliancePolicies.ViewReports``."""
+    if not has_permission(operator, COMPLIANCE_REPORTS):
+        return None
     status = status if status in PolicyStatus.values else ""
     counts = compliance_policy_status_counts(operator=operator, policy=policy)
     records = compliance_policy_statuses(operator=operator, policy=policy, status=status)
@@ -279,9 +297,12 @@ def compliance_policy_report(
 
 def profile_report(
     *, operator: User, profile: ConfigurationProfile, status: str = "", page_number: Any = None
-) -> StatusReport:
-    """The profile's statuses on the devices the operator may read: counts and one page, with
-    the reasons (three queries)."""
+) -> StatusReport | None:
+    """The profile's device status report: counts and one page, with the reasons (three
+    queries), over the devices the operator may read and report on; None without
+    ``DeviceConfigurations.ViewReports``."""
+    if not has_permission(operator, PROFILE_REPORTS):
+        return None
     status = status if status in ProfileStatus.values else ""
     counts = profile_status_counts(operator=operator, profile=profile)
     records = profile_statuses(operator=operator, profile=profile, status=status)

@@ -77,7 +77,7 @@ def compliance_detail(request: PortalRequest, pk: int) -> HttpResponse:
         status=request.GET.get("status", ""),
         page_number=request.GET.get("page"),
     )
-    query = f"status={report.status}" if report.status else ""
+    query = f"status={report.status}" if report and report.status else ""
     context = {"policy": policy, "report": report, "query": query}
     return render(request, "policies/compliance_detail.html", context)
 
@@ -195,7 +195,7 @@ def profile_detail(request: PortalRequest, pk: int) -> HttpResponse:
         status=request.GET.get("status", ""),
         page_number=request.GET.get("page"),
     )
-    query = f"status={report.status}" if report.status else ""
+    query = f"status={report.status}" if report and report.status else ""
     settings = profile_settings_shown(profile)
     context = {"profile": profile, "report": report, "query": query, "settings": settings}
     return render(request, "policies/profile_detail.html", context)

@@ -139,3 +139,35 @@ def device_in(client: Any, group: Any, name: str, **facts: Any) -> Any:
     )
     device.refresh_from_db()
     return device
+
+
+REPORTS = ("DeviceCompliancePolicies.ViewReports", "DeviceConfigurations.ViewReports")
+
+
+def grant_reports(tenant: Tenant, members: Group, scope_groups: list[Group]) -> None:
+    """A custom role with the policy and profile reports (and the reads they sit on) for the
+    users of ``members``, over the devices of ``scope_groups``."""
+    from deskside.access.choices import ScopeKind
+    from deskside.access.services import role_assignment_create, role_create
+
+    role = role_create(
+        tenant=tenant,
+        name="Report reader",
+        description="",
+        permissions=[
+            "ManagedDevices.Read",
+            "DeviceCompliancePolicies.Read",
+            "DeviceConfigurations.Read",
+            *REPORTS,
+        ],
+        actor=None,  # type: ignore[arg-type]
+    )
+    role_assignment_create(
+        tenant=tenant,
+        name="Reports",
+        role=role,
+        member_groups=[members],
+        scope_kind=ScopeKind.GROUPS,
+        scope_groups=scope_groups,
+        actor=None,
+    )

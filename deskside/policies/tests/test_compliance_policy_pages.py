@@ -13,7 +13,7 @@ from deskside.policies.models import (
     CompliancePolicyAssignment,
     DeviceComplianceStatus,
 )
-from deskside.policies.tests.helpers import device_in, policy
+from deskside.policies.tests.helpers import device_in, grant_reports, policy
 
 FORM = {
     "name": "Laptops",
@@ -206,11 +206,28 @@ def test_the_detail_page_lists_only_devices_in_the_operator_s_scope(
     admin = login(personas.admin).get(f"/policies/compliance/{made.pk}/")
     names = [row.record.device.device_name for row in admin.context["report"].rows]
     assert names == ["ams-1", "lyon-1"]
+    grant_reports(personas.tenant, personas.helpdesk_group, [personas.amsterdam])
     helpdesk = login(personas.helpdesk).get(f"/policies/compliance/{made.pk}/")
     assert [row.record.device.device_name for row in helpdesk.context["report"].rows] == ["ams-1"]
     counts = {bar.status: bar.count for bar in helpdesk.context["report"].chart.bars}
     assert (counts["compliant"], counts["nonCompliant"]) == (1, 0)
     assert "lyon-1" not in helpdesk.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["helpdesk", "reader"])
+def test_the_device_status_report_needs_view_reports(
+    client, enrollment, personas, login, persona
+) -> None:
+    made = policy(personas.tenant, [personas.all_staff], require_encryption=True)
+    device_in(client, personas.amsterdam, "ams-1", isEncrypted=False)
+    response = login(getattr(personas, persona)).get(f"/policies/compliance/{made.pk}/")
+    assert response.status_code == 200
+    assert response.context["report"] is None
+    body = response.content.decode()
+    assert 'id="policy-devices-denied"' in body
+    assert "DeviceCompliancePolicies.ViewReports" in body
+    assert "ams-1" not in body and "<svg" not in body
+    assert "Encryption" in body  # the policy itself is still shown
 
 
 def test_the_status_filter_shows_one_status(client, enrollment, personas, login) -> None:

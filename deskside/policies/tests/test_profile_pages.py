@@ -10,7 +10,7 @@ import pytest
 
 from deskside.audit.models import AuditEvent
 from deskside.policies.models import ConfigurationProfile, ProfileAssignment
-from deskside.policies.tests.helpers import PASSPHRASE, PEER_KEY, device_in, wifi
+from deskside.policies.tests.helpers import PASSPHRASE, PEER_KEY, device_in, grant_reports, wifi
 
 SECRET = "s3cret-passphrase-never-shown"
 PRESHARED = "FpCyhws9cxwWoV4xELtfJvjJN+zQVRPISllRWgeopVE="
@@ -282,4 +282,13 @@ def test_the_detail_page_shows_each_device_s_status_and_reason(
     assert PASSPHRASE not in admin.content.decode()
 
     helpdesk = login(personas.helpdesk).get(f"/policies/profiles/{made.pk}/")
+    assert helpdesk.context["report"] is None  # the Help Desk Operator role has no reports
+    body = helpdesk.content.decode()
+    assert 'id="profile-devices-denied"' in body and "DeviceConfigurations.ViewReports" in body
+    assert "ams-1" not in body and "no Wi-Fi adapter" not in body
+
+    grant_reports(personas.tenant, personas.helpdesk_group, [personas.amsterdam])
+    helpdesk = login(personas.helpdesk).get(f"/policies/profiles/{made.pk}/")
     assert [row.record.device.device_name for row in helpdesk.context["report"].rows] == ["ams-1"]
+    counts = {bar.status: bar.count for bar in helpdesk.context["report"].chart.bars}
+    assert (counts["pending"], counts["failed"]) == (1, 0)
