@@ -6,6 +6,7 @@ from typing import Any
 
 from deskside.directory.models import Group, Tenant
 from deskside.policies.models import CompliancePolicy, ConfigurationProfile
+from deskside.policies.selectors import COMPLIANCE_REPORTS, PROFILE_REPORTS
 from deskside.policies.services import (
     compliance_policy_assign,
     compliance_policy_create,
@@ -141,9 +142,6 @@ def device_in(client: Any, group: Any, name: str, **facts: Any) -> Any:
     return device
 
 
-REPORTS = ("DeviceCompliancePolicies.ViewReports", "DeviceConfigurations.ViewReports")
-
-
 def grant_reports(tenant: Tenant, members: Group, scope_groups: list[Group]) -> None:
     """A custom role with the policy and profile reports (and the reads they sit on) for the
     users of ``members``, over the devices of ``scope_groups``."""
@@ -158,7 +156,8 @@ def grant_reports(tenant: Tenant, members: Group, scope_groups: list[Group]) -> 
             "ManagedDevices.Read",
             "DeviceCompliancePolicies.Read",
             "DeviceConfigurations.Read",
-            *REPORTS,
+            COMPLIANCE_REPORTS,
+            PROFILE_REPORTS,
         ],
         actor=None,  # type: ignore[arg-type]
     )
