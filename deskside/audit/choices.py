@@ -78,6 +78,7 @@ class Action(models.TextChoices):
     DEVICE_ACTION_CANCELED = "deviceActionCanceled", _("Device action canceled")
     DEVICE_ACTION_FINISHED = "deviceActionFinished", _("Device action finished")
     DEVICE_UNENROLLED = "deviceUnenrolled", _("Device unenrolled")
+    DEVICES_EXPORTED = "devicesExported", _("Device list exported")
     DIAGNOSTICS_UPLOADED = "diagnosticsUploaded", _("Diagnostics uploaded")
     DIAGNOSTICS_DOWNLOADED = "diagnosticsDownloaded", _("Diagnostics downloaded")
     DIAGNOSTICS_EXPIRED = "diagnosticsExpired", _("Diagnostics deleted after expiry")

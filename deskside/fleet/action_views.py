@@ -90,7 +90,7 @@ def action_cancel(request: PortalRequest, pk: int, action_pk: int) -> HttpRespon
 
 
 @require_GET
-@operator_view()  # type: ignore[arg-type]  # typed for HttpResponse; a FileResponse streams
+@operator_view()
 def diagnostics_download(request: PortalRequest, pk: int, bundle_pk: int) -> FileResponse:
     device = get_or_404(ManagedDevice.objects.all(), request.user, READ_PERMISSION, pk=pk)
     require(request.user, DIAGNOSTICS_PERMISSION, device)

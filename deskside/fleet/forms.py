@@ -48,6 +48,7 @@ class DeviceFilterForm(forms.Form):
     )
     stale = forms.BooleanField(label=_("Not responding only"), required=False)
     sort = forms.ChoiceField(
+        label=_("Sort"),
         choices=[(key, key) for key in DEVICE_SORTS]
         + [(f"-{key}", f"-{key}") for key in DEVICE_SORTS],
         required=False,
@@ -66,6 +67,22 @@ class DeviceFilterForm(forms.Form):
             sort=sort.lstrip("-"),
             descending=sort.startswith("-"),
         )
+
+    def used(self) -> dict[str, str | bool]:
+        """The filters that narrow or order the list, as the address names them (for the audit
+        log)."""
+        used = {name: value for name, value in self.cleaned_data.items() if value}
+        if "q" in used:
+            used["q"] = self.filters().text
+        return used
+
+    def errors_text(self) -> str:
+        """What is wrong with the filters, one line per field, as plain text."""
+        lines: list[str] = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label
+            lines.extend(f"{label}: {error}" for error in errors)
+        return "\n".join(lines) + "\n"
 
     def sort_links(self, query: QueryDict) -> dict[str, dict[str, str]]:
         """Per column: the query string that sorts by it (the other way when it is the current

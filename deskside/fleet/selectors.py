@@ -22,7 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from deskside.access.checks import get_or_404, scope
+from deskside.access.checks import get_or_404, has_permission, scope
 from deskside.core.prepared import PreparedSelect
 from deskside.directory.models import Group, GroupClosure, User
 from deskside.directory.selectors import user_ids_in_groups_query
@@ -206,6 +206,24 @@ def device_list(
     order = F(DEVICE_SORTS.get(filters.sort, "device_name"))
     first = order.desc(nulls_last=True) if filters.descending else order.asc(nulls_first=True)
     return devices.order_by(first, "-pk" if filters.descending else "pk")
+
+
+# The device list's CSV export is a report: it covers the devices the operator may both read and
+# report on (each through its own assignments' scope).
+DEVICE_REPORTS = "ManagedDevices.ViewReports"
+
+
+def may_export_devices(*, operator: User) -> bool:
+    """Whether any of the operator's assignments grants the device list's export."""
+    return has_permission(operator, DEVICE_REPORTS)
+
+
+def device_export(
+    *, operator: User, filters: DeviceFilters, now: datetime | None = None
+) -> QuerySet[ManagedDevice]:
+    """The device list (``device_list``: same filters, same order) narrowed to the devices the
+    operator may report on; empty without ``ManagedDevices.ViewReports``."""
+    return scope(device_list(operator=operator, filters=filters, now=now), operator, DEVICE_REPORTS)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
-"""Writes to the fleet. Enrollment and check-in arrive with the agent (issue 3)."""
+"""Writes to the fleet that are not enrollment (``enrollment.py``), check-in (``checkin.py``),
+device actions (``actions.py``) or diagnostics (``diagnostics.py``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,3 +41,21 @@ def group_device_add(
         details={"member_type": "device", "member": device.device_name},
     )
     return membership
+
+
+@transaction.atomic
+def devices_export_record(
+    *,
+    actor: User,
+    filters: dict[str, Any],
+    count: int,
+    request: HttpRequest | None = None,
+) -> None:
+    """Audit an export of the device list: who, with which filters, how many devices."""
+    audit_record(
+        action=Action.DEVICES_EXPORTED,
+        tenant=actor.tenant,
+        actor=actor,
+        request=request,
+        details={"filters": filters, "devices": count},
+    )

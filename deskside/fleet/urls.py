@@ -10,5 +10,6 @@ app_name = "fleet"
 
 urlpatterns: list[URLPattern] = [
     path("", views.device_list, name="device_list"),
+    path("export.csv", views.device_export, name="device_export"),
     path("<int:pk>/", views.device_detail, name="device_detail"),
 ]

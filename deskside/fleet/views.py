@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from deskside.access.decorators import operator_view
@@ -12,7 +13,9 @@ from deskside.core.requests import PortalRequest
 from deskside.fleet import selectors
 from deskside.fleet.charts import COMPLIANCE_FILLS, by_choice
 from deskside.fleet.choices import ComplianceState, OperatingSystem
+from deskside.fleet.export import device_csv_lines, device_csv_name
 from deskside.fleet.forms import METHOD_LABELS, DeviceFilterForm
+from deskside.fleet.services import devices_export_record
 
 PAGE_SIZE = 50
 
@@ -29,6 +32,7 @@ def device_list(request: PortalRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     context["sort_links"] = form.sort_links(request.GET)
+    context["may_export"] = selectors.may_export_devices(operator=request.user)
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "fleet/device_list.html#results", context)
     counts = selectors.device_counts(operator=request.user)
@@ -38,6 +42,23 @@ def device_list(request: PortalRequest) -> HttpResponse:
     )
     context["os_chart"] = by_choice(counts.by_os, OperatingSystem.choices)
     return render(request, "fleet/device_list.html", context)
+
+
+@require_GET
+@operator_view(selectors.DEVICE_REPORTS)
+def device_export(request: PortalRequest) -> HttpResponse | StreamingHttpResponse:
+    """The device list, with the list's filters and order, as a CSV file (audited)."""
+    form = DeviceFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(form.errors_text(), status=400, content_type="text/plain")
+    devices = selectors.device_export(operator=request.user, filters=form.filters())
+    devices_export_record(
+        actor=request.user, filters=form.used(), count=devices.count(), request=request
+    )
+    response = StreamingHttpResponse(device_csv_lines(devices), content_type="text/csv")
+    file_name = device_csv_name(timezone.now())
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
 
 
 @require_GET

@@ -33,6 +33,14 @@ PAGES: dict[str, tuple[Url, dict[str, int]]] = {
             "enrollment failures": lambda p: "/enrollment/failures/",
         }.items()
     },
+    "device list export": _row(
+        lambda p: "/devices/export.csv",
+        admin=200,
+        helpdesk=403,
+        reader=403,
+        role_admin=403,
+        outsider=200,
+    ),
     "device in the help desk's scope": _row(
         lambda p: f"/devices/{obj.amsterdam_device(p).pk}/",
         admin=200,
@@ -103,6 +111,7 @@ PAGES: dict[str, tuple[Url, dict[str, int]]] = {
 COVERED: set[str] = {
     # device list, device page, enrollment administration (fleet portal)
     "fleet:device_list",
+    "fleet:device_export",
     "fleet:device_detail",
     "enrollment:settings",
     "enrollment:restriction_list",

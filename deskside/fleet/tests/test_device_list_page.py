@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from deskside.fleet.models import DeviceMembership, ManagedDevice
+from deskside.fleet.models import ManagedDevice
 from deskside.fleet.tests.portal_objects import device
 
 URL = "/devices/"
@@ -18,39 +18,6 @@ URL = "/devices/"
 def _names(response) -> list[str]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.content
     return [item.device_name for item in response.context["page"]]
-
-
-@pytest.fixture
-def fleet(personas):  # type: ignore[no-untyped-def]
-    """Devices of an Amsterdam user, a Lyon user, one without a user in the Amsterdam group,
-    one without a user or group, and one of the other tenant."""
-    device(
-        personas,
-        "AMS-01",
-        personas.amsterdam_user,
-        serial_number="PF-AMS-01",
-        compliance_state="compliant",
-        owner_type="company",
-    )
-    device(
-        personas,
-        "LYON-01",
-        personas.lyon_user,
-        operating_system="Windows",
-        os_version="10.0.22631",
-        compliance_state="noncompliant",
-        owner_type="personal",
-    )
-    kiosk = device(personas, "AMS-KIOSK", None, enrollment_method="bulkToken")
-    DeviceMembership.objects.create(group=personas.amsterdam, device=kiosk)
-    device(personas, "WAREHOUSE-SCANNER", None, enrollment_method="bulkToken")
-    ManagedDevice.objects.create(
-        tenant=personas.other_tenant,
-        device_name="ELSEWHERE-01",
-        operating_system="Linux",
-        primary_user=personas.outsider_user,
-    )
-    return personas
 
 
 def test_the_help_desk_sees_only_the_devices_of_its_amsterdam_scope(login, fleet) -> None:
