@@ -117,7 +117,11 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py 8 reads with a 5-second socket timeout by default, the time
+            # channels_redis's blocking pop waits for a message: an idle socket's consumer died
+            # every 5 seconds (the agents reconnected and checked in each time). Longer than
+            # the pop, so a dead connection still ends.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         }
     }
     CACHES = {

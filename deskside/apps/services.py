@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,12 +44,11 @@ from deskside.audit.choices import Action
 from deskside.audit.services import audit_record
 from deskside.core.prepared import PreparedSelect
 from deskside.directory.models import Group, Tenant, User
-from deskside.directory.selectors import user_ids_in_groups_query
 from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.choices import ManagementState
 from deskside.fleet.models import ManagedDevice
+from deskside.fleet.push import agents_push_for_groups
 from deskside.fleet.reports import AppResult, InventoryItem
-from deskside.fleet.selectors import device_ids_in_groups_query
 
 APP_FIELDS = (
     "display_name",
@@ -190,6 +188,7 @@ def mobile_app_update(
             setattr(app, name, values[name])
         app.last_modified_at = timezone.now()
         app.save(update_fields=[*changed, "last_modified_at"])
+        agents_push_for_groups(group_ids=app.assignments.values_list("group_id", flat=True))
         tenant_assignments_changed(tenant_id=app.tenant_id)
         audit_record(
             action=Action.MOBILE_APP_UPDATED,
@@ -215,34 +214,6 @@ def mobile_app_delete(*, app: MobileApp, actor: User, request: HttpRequest | Non
         details={"platform": app.platform, "appType": app.app_type},
     )
     app.delete()
-
-
-# Agents of at most this many devices are pushed at an assignment change; the others pick it up
-# at their next check-in (every DESKSIDE_CHECKIN_SECONDS), so a huge group cannot hold a request.
-PUSH_LIMIT = 500
-
-
-def _agents_push(*, group: Group) -> None:
-    """After commit, ask the connected agents of the group's devices (theirs or their primary
-    user's, through nesting) to check in now, for the changed assignment."""
-    from deskside.fleet.consumers import agent_notify_check_in
-
-    groups = [group.pk]
-    device_ids = list(
-        ManagedDevice.objects.filter(
-            Q(id__in=device_ids_in_groups_query(group_ids=groups))
-            | Q(primary_user_id__in=user_ids_in_groups_query(group_ids=groups))
-        )
-        .exclude(management_state=ManagementState.UNENROLLED)
-        .values_list("id", flat=True)[:PUSH_LIMIT]
-    )
-
-    def push() -> None:
-        for device_id in device_ids:
-            agent_notify_check_in(device_id=device_id)
-
-    if device_ids:
-        transaction.on_commit(push)
 
 
 def _intent_check(*, app: MobileApp, intent: str) -> None:
@@ -289,7 +260,7 @@ def app_assignment_create(
         )
     assignment = MobileAppAssignment.objects.create(app=app, group=group, intent=intent)
     if intent != InstallIntent.AVAILABLE_WITHOUT_ENROLLMENT:
-        _agents_push(group=group)
+        agents_push_for_groups(group_ids=[group.pk])
     tenant_assignments_changed(tenant_id=app.tenant_id)
     audit_record(
         action=Action.MOBILE_APP_ASSIGNED,
@@ -317,7 +288,7 @@ def app_assignment_update(
         previous = assignment.intent
         assignment.intent = intent
         assignment.save(update_fields=["intent"])
-        _agents_push(group=assignment.group)
+        agents_push_for_groups(group_ids=[assignment.group_id])
         tenant_assignments_changed(tenant_id=app.tenant_id)
         audit_record(
             action=Action.MOBILE_APP_ASSIGNMENT_UPDATED,
@@ -346,7 +317,7 @@ def app_assignment_delete(
         details={"group": assignment.group.display_name, "intent": assignment.intent},
     )
     if assignment.intent != InstallIntent.AVAILABLE_WITHOUT_ENROLLMENT:
-        _agents_push(group=assignment.group)
+        agents_push_for_groups(group_ids=[assignment.group_id])
     assignment.delete()
 
 

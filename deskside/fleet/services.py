@@ -15,6 +15,7 @@ from deskside.audit.services import audit_record
 from deskside.directory.models import Group, User
 from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.models import DeviceMembership, ManagedDevice
+from deskside.fleet.push import agents_push
 
 
 @transaction.atomic
@@ -31,6 +32,7 @@ def group_device_add(
     if DeviceMembership.objects.filter(group=group, device=device).exists():
         raise ValidationError({"member": _("This device is already a member of the group.")})
     membership = DeviceMembership.objects.create(group=group, device=device)
+    agents_push(device_ids=[device.pk])
     tenant_assignments_changed(tenant_id=group.tenant_id)
     audit_record(
         action=Action.GROUP_MEMBER_ADDED,

@@ -27,6 +27,7 @@ from deskside.directory.models import Group, Tenant, User
 from deskside.directory.services import tenant_assignments_changed
 from deskside.fleet.choices import OperatingSystem
 from deskside.fleet.models import ManagedDevice
+from deskside.fleet.push import agents_push_for_groups
 from deskside.fleet.reports import ProfileResult
 from deskside.fleet.selectors import device_group_ids
 from deskside.policies.choices import (
@@ -450,6 +451,12 @@ def compliance_policy_create(
     return policy
 
 
+def _included(assignments: Any) -> list[int]:
+    """The ids of the groups a policy's or profile's ``assignments`` include (not exclude): the
+    groups whose devices a change of it concerns, to push them (fleet/push.py)."""
+    return list(assignments.filter(excluded=False).values_list("group_id", flat=True))
+
+
 @transaction.atomic
 def compliance_policy_update(
     *, policy: CompliancePolicy, actor: User, request: HttpRequest | None = None, **changes: Any
@@ -465,6 +472,7 @@ def compliance_policy_update(
         setattr(policy, name, clean[name])
     policy.save(update_fields=[*changed, "updated_at"])
     _statuses_reevaluate(policy=policy, now=timezone.now())
+    agents_push_for_groups(group_ids=_included(policy.assignments))
     tenant_assignments_changed(tenant_id=policy.tenant_id)
     audit_record(
         action=Action.COMPLIANCE_POLICY_UPDATED,
@@ -483,6 +491,7 @@ def compliance_policy_delete(
 ) -> None:
     """Delete a policy and its statuses; its devices' complianceState follows at their next
     check-in."""
+    agents_push_for_groups(group_ids=_included(policy.assignments))
     tenant_assignments_changed(tenant_id=policy.tenant_id)
     audit_record(
         action=Action.COMPLIANCE_POLICY_DELETED,
@@ -517,8 +526,9 @@ def _assignments_set(
     make: Callable[[Group, bool], Any],
     include: set[Group],
     exclude: set[Group],
-) -> dict[str, list[str]]:
-    """Replace an owner's assignments (``links``); the groups by name, for the audit event."""
+) -> tuple[dict[str, list[str]], set[int]]:
+    """Replace an owner's assignments (``links``). Returns the groups by name, for the audit
+    event, and the ids of the groups whose assignment was added or removed."""
     current = {
         (link.group_id, link.excluded): link.group.display_name
         for link in links.select_related("group")
@@ -534,12 +544,14 @@ def _assignments_set(
     links.model.objects.bulk_create(
         [make(groups[key[0]], key[1]) for key in wanted if key not in current]
     )
-    return {
+    summary = {
         "included": sorted(name for key, name in wanted.items() if not key[1]),
         "excluded": sorted(name for key, name in wanted.items() if key[1]),
         "added": sorted(name for key, name in wanted.items() if key not in current),
         "removed": sorted(name for key, name in current.items() if key not in wanted),
     }
+    touched = {key[0] for key in wanted.keys() ^ current.keys()}
+    return summary, touched
 
 
 @transaction.atomic
@@ -554,7 +566,7 @@ def compliance_policy_assign(
     """Set the groups a policy is assigned to (and excluded from). Devices reached through them
     are evaluated at their next check-in; devices already evaluated, at the next sweep too."""
     include, exclude = _clean_groups(policy.tenant, include_groups, exclude_groups)
-    summary = _assignments_set(
+    summary, touched = _assignments_set(
         CompliancePolicyAssignment.objects.filter(policy=policy),
         lambda group, excluded: CompliancePolicyAssignment(
             policy=policy, group=group, excluded=excluded
@@ -565,6 +577,7 @@ def compliance_policy_assign(
     if summary["added"] or summary["removed"]:
         policy.save(update_fields=["updated_at"])
         _statuses_reevaluate(policy=policy, now=timezone.now())
+        agents_push_for_groups(group_ids=touched)
         tenant_assignments_changed(tenant_id=policy.tenant_id)
         audit_record(
             action=Action.COMPLIANCE_POLICY_ASSIGNED,
@@ -727,6 +740,7 @@ def profile_update(
     profile.settings, profile.secret_settings = clean, secret
     profile.version += 1
     profile.save()
+    agents_push_for_groups(group_ids=_included(profile.assignments))
     tenant_assignments_changed(tenant_id=profile.tenant_id)
     audit_record(
         action=Action.CONFIGURATION_PROFILE_UPDATED,
@@ -745,6 +759,7 @@ def profile_delete(
 ) -> None:
     """Delete a profile; it disappears from its devices' next check-in answer, so their agents
     remove what they wrote for it."""
+    agents_push_for_groups(group_ids=_included(profile.assignments))
     tenant_assignments_changed(tenant_id=profile.tenant_id)
     audit_record(
         action=Action.CONFIGURATION_PROFILE_DELETED,
@@ -768,7 +783,7 @@ def profile_assign(
     """Set the groups a profile is assigned to (and excluded from); devices get it, or lose it,
     at their next check-in."""
     include, exclude = _clean_groups(profile.tenant, include_groups, exclude_groups)
-    summary = _assignments_set(
+    summary, touched = _assignments_set(
         ProfileAssignment.objects.filter(profile=profile),
         lambda group, excluded: ProfileAssignment(profile=profile, group=group, excluded=excluded),
         include,
@@ -776,6 +791,7 @@ def profile_assign(
     )
     if summary["added"] or summary["removed"]:
         profile.save(update_fields=["updated_at"])
+        agents_push_for_groups(group_ids=touched)
         tenant_assignments_changed(tenant_id=profile.tenant_id)
         audit_record(
             action=Action.CONFIGURATION_PROFILE_ASSIGNED,

@@ -1,11 +1,13 @@
-"""With the Redis channel layer, an app assigned in another process (the seeding process, as a
-second server process would be) reaches the running agent at once: the server pushes over the
-websocket, the agent checks in and installs."""
+"""With the Redis channel layer, an app or a profile assigned in another process (the seeding
+process, as a second server process would be) reaches the running agent at once: the server
+pushes over the websocket, the agent checks in and installs or applies. And the push socket
+stays up while nothing happens."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +81,52 @@ def test_an_app_assigned_in_another_process_is_installed_at_once(
             what="the installed state on the server",
         )
     assert "push: check in now" in agent.log()
+
+
+def test_a_profile_assigned_and_changed_in_another_process_is_applied_at_once(
+    tmp_path: Path, redis_server
+) -> None:
+    agent = AgentHome(tmp_path, redis_server)
+    device_id = agent.enroll()
+    group = redis_server.seed("device_group", deviceId=device_id)["groupId"]
+    with running(agent):
+        profile = redis_server.seed(
+            "profile",
+            groupId=group,
+            name=f"Pushed Wi-Fi {device_id}",
+            platform="Linux",
+            profile_type="wifi",
+            settings={"ssid": f"Pushed-{device_id}", "security": "wpa2Personal", "hidden": False},
+            secrets={"passphrase": "correct horse"},
+        )["profileId"]
+        keyfile = agent.nm / f"deskside-{profile}.nmconnection"
+        # The check-in interval is 900 s: only the push makes this quick.
+        wait_for(keyfile.exists, what="the pushed Wi-Fi profile")
+        redis_server.seed(
+            "profile_update",
+            profileId=profile,
+            settings={"ssid": f"Pushed-{device_id}", "security": "wpa3Personal", "hidden": False},
+            secrets={"passphrase": "battery staple"},
+        )
+        wait_for(lambda: "key-mgmt=sae" in keyfile.read_text(), what="the pushed profile change")
+        wait_for(
+            lambda: (
+                redis_server.seed("profile_states", deviceId=device_id)[str(profile)]["version"]
+                == 2
+            ),
+            what="the applied version on the server",
+        )
+
+
+def test_the_push_socket_stays_connected_while_nothing_happens(
+    tmp_path: Path, redis_server
+) -> None:
+    """redis-py 8 times a read out after 5 s by default: each idle consumer died, and every
+    agent reconnected and checked in every 5 seconds (settings.CHANNEL_LAYERS)."""
+    agent = AgentHome(tmp_path, redis_server)
+    agent.enroll()
+    with running(agent):
+        time.sleep(7)
+    log = agent.log()
+    assert log.count("push socket connected") == 1, log
+    assert "no close frame" not in log
