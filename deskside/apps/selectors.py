@@ -9,12 +9,12 @@ devices through ``scope(..., "ManagedDevices.Read")``, users through ``scope(...
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -222,6 +222,38 @@ def user_apps(*, operator: User, user: User) -> list[UserApp]:
             intent, conflict = on_devices[0].intent, any(s.conflict for s in on_devices)
         rows.append(UserApp(app, intent, conflict, on_devices))
     return sorted(rows, key=lambda row: (row.app.display_name.lower(), row.app.platform))
+
+
+def devices_app_install_attach(*, operator: User, devices: Sequence[ManagedDevice]) -> None:
+    """The device list's "App install" column, for a page (or a chunk) of devices: set each
+    device's ``apps_failed`` and ``apps_installed``, how many of the apps assigned to it (for its
+    platform) failed to install or uninstall, and how many are installed; None for a device
+    outside the operator's ``MobileApps.Read`` scope. One grouped query (none without the
+    permission), whatever the fleet's size."""
+    counts: dict[int, tuple[int, int]] = {}
+    if devices and has_permission(operator, "MobileApps.Read"):
+        ids = [device.pk for device in devices]
+        permitted = scope(ManagedDevice.objects.filter(pk__in=ids), operator, "MobileApps.Read")
+        assigned = ~Q(app_states__intent="") & Q(app_states__app__platform=F("operating_system"))
+        rows = (
+            permitted.order_by()
+            .annotate(
+                failed=Count(
+                    "app_states", filter=assigned & Q(app_states__install_state__in=ERROR_STATES)
+                ),
+                installed=Count(
+                    "app_states",
+                    filter=assigned & Q(app_states__install_state=InstallState.INSTALLED),
+                ),
+            )
+            .values_list("pk", "failed", "installed")
+        )
+        counts = {device_id: (failed, installed) for device_id, failed, installed in rows}
+    for device in devices:
+        # Plain attributes for the template and the export (not model fields).
+        failed, installed = counts.get(device.pk, (None, None))
+        device.apps_failed = failed  # type: ignore[attr-defined]
+        device.apps_installed = installed  # type: ignore[attr-defined]
 
 
 class AppStateList(list[DeviceAppState]):

@@ -10,14 +10,17 @@ an apostrophe (see ``safe_cell``). See docs/device-actions.md, "Portal".
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from itertools import islice
 
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from deskside.apps.selectors import devices_app_install_attach
+from deskside.directory.models import User
 from deskside.fleet.models import ManagedDevice
 
 # What a spreadsheet reads as the start of a formula (or, for tab and carriage return, may strip
@@ -62,6 +65,9 @@ COLUMNS: tuple[tuple[Promise, Callable[[ManagedDevice], str]], ...] = (
     (_("Join type"), lambda d: str(d.get_join_type_display())),
     (_("Ownership"), lambda d: str(d.get_owner_type_display())),
     (_("Compliance"), lambda d: str(d.get_compliance_state_display())),
+    # apps_*: set by apps.selectors.devices_app_install_attach (empty out of its scope)
+    (_("Apps failed"), lambda d: _number(d.apps_failed)),  # type: ignore[attr-defined]
+    (_("Apps installed"), lambda d: _number(d.apps_installed)),  # type: ignore[attr-defined]
     (_("Management state"), lambda d: str(d.get_management_state_display())),
     (_("OS"), lambda d: str(d.get_operating_system_display())),
     (_("OS version"), lambda d: d.os_version),
@@ -88,20 +94,23 @@ class _Line:
         return value
 
 
-def device_csv_lines(devices: QuerySet[ManagedDevice]) -> Iterator[str]:
+def device_csv_lines(devices: QuerySet[ManagedDevice], *, operator: User) -> Iterator[str]:
     """The file, line by line: a byte order mark (so spreadsheets read UTF-8), the header, one
-    line per device. Read in chunks of ``CHUNK_ROWS`` (a server-side cursor on PostgreSQL), in
-    the language active now, even when the lines are sent after the view has returned."""
-    return _lines(devices, translation.get_language())
+    line per device. Read in chunks of ``CHUNK_ROWS`` (a server-side cursor on PostgreSQL; one
+    more query a chunk for the app install counts), in the language active now, even when the
+    lines are sent after the view has returned."""
+    return _lines(devices, operator, translation.get_language())
 
 
-def _lines(devices: QuerySet[ManagedDevice], language: str | None) -> Iterator[str]:
+def _lines(devices: QuerySet[ManagedDevice], operator: User, language: str | None) -> Iterator[str]:
     writer = csv.writer(_Line())
+    rows = devices.iterator(chunk_size=CHUNK_ROWS)
     with translation.override(language):
         yield "\ufeff" + writer.writerow([str(title) for title, _cell in COLUMNS])
-        rows: Iterable[ManagedDevice] = devices.iterator(chunk_size=CHUNK_ROWS)
-        for device in rows:
-            yield writer.writerow([safe_cell(cell(device)) for _title, cell in COLUMNS])
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            devices_app_install_attach(operator=operator, devices=chunk)
+            for device in chunk:
+                yield writer.writerow([safe_cell(cell(device)) for _title, cell in COLUMNS])
 
 
 def device_csv_name(now: datetime) -> str:

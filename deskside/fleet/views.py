@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from deskside.access.decorators import operator_view
+from deskside.apps.selectors import devices_app_install_attach
 from deskside.core.requests import PortalRequest
 from deskside.fleet import selectors
 from deskside.fleet.charts import COMPLIANCE_FILLS, by_choice
@@ -28,6 +29,8 @@ def device_list(request: PortalRequest) -> HttpResponse:
         return render(request, "fleet/device_list.html", {"form": form}, status=400)
     devices = selectors.device_list(operator=request.user, filters=form.filters())
     page = Paginator(devices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    devices_app_install_attach(operator=request.user, devices=page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
@@ -55,7 +58,8 @@ def device_export(request: PortalRequest) -> HttpResponse | StreamingHttpRespons
     devices_export_record(
         actor=request.user, filters=form.used(), count=devices.count(), request=request
     )
-    response = StreamingHttpResponse(device_csv_lines(devices), content_type="text/csv")
+    lines = device_csv_lines(devices, operator=request.user)
+    response = StreamingHttpResponse(lines, content_type="text/csv")
     file_name = device_csv_name(timezone.now())
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
