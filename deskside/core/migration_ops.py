@@ -22,13 +22,21 @@ def _copier(app_label: str, model_name: str, source: str, target: str) -> Any:
     return copy
 
 
-def seal_column(app_label: str, model_name: str, field: str, sealed: Any) -> list[Any]:
+def seal_column(
+    app_label: str, model_name: str, field: str, sealed: Any, plain: Any = None
+) -> list[Any]:
     """Operations that turn a plain column into a sealed one (core/sealing.py), keeping its data:
     add the sealed column beside it, copy every row through the sealed field (which seals with
     the first data key), drop the plain column and give the sealed one its name. Reversed, the
-    values are copied back in clear."""
+    values are copied back in clear.
+
+    Reversed, the plain column is added back to rows that exist: it needs a default. When the
+    plain field has none, pass ``plain``, the same field with one; it is set first, so that the
+    reversal re-adds the column with it (and then restores the field as it was)."""
     staging = f"{field}_sealed"
+    first = [] if plain is None else [migrations.AlterField(model_name, field, plain)]
     return [
+        *first,
         migrations.AddField(model_name=model_name, name=staging, field=sealed),
         migrations.RunPython(
             _copier(app_label, model_name, field, staging),

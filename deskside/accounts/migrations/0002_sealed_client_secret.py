@@ -1,6 +1,6 @@
 """identityprovider.client_secret is sealed at rest (core/sealing.py); the rows keep their values."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 import deskside.core.sealing
 from deskside.core.migration_ops import seal_column
@@ -14,4 +14,5 @@ class Migration(migrations.Migration):
         "identityprovider",
         "client_secret",
         deskside.core.sealing.SealedTextField(verbose_name="client secret", default=""),
+        plain=models.CharField(max_length=500, verbose_name="client secret", default=""),
     )
