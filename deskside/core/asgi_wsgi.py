@@ -177,6 +177,14 @@ class WSGIOnThreads:
         head, more = await read_ahead(receive, self.buffer_bytes)
         body_in = RequestBody(loop, receive, head, more)
         environ = cast(dict[str, Any], build_environ(scope, body_in))  # type: ignore[arg-type]
+        if not environ.get("CONTENT_LENGTH"):
+            # A chunked body: Django reads CONTENT_LENGTH bytes, so without it, none. Read
+            # whole, its length is known; longer than the read-ahead, it is refused (411).
+            if more:
+                await _length_required(send, self.buffer_bytes)
+                return
+            if head:
+                environ["CONTENT_LENGTH"] = str(len(head))
         response = _Response(loop, send, self.buffer_bytes)
         run = functools.partial(contextvars.copy_context().run, response.run, self.app, environ)
         body = await loop.run_in_executor(self.executor, run)
@@ -186,3 +194,21 @@ class WSGIOnThreads:
             {"type": "http.response.start", "status": response.status, "headers": response.headers}
         )
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _length_required(send: Send, buffer_bytes: int) -> None:
+    message = (
+        f"Length Required: a request body over {buffer_bytes} bytes needs a Content-Length "
+        "header.\n"
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 411,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(message)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": message, "more_body": False})

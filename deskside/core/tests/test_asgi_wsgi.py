@@ -67,9 +67,15 @@ def run(coroutine: Any) -> None:
 
 
 def serve(
-    app: Any, body_messages: list[bytes], *, buffer_bytes: int = 1024, disconnect: bool = False
+    app: Any,
+    body_messages: list[bytes],
+    *,
+    buffer_bytes: int = 1024,
+    disconnect: bool = False,
+    length: bool = True,
 ) -> list[dict[str, Any]]:
-    """Run one request through WSGIOnThreads; the messages it sent."""
+    """Run one request through WSGIOnThreads (with a Content-Length header unless ``length`` is
+    false, as a chunked request comes); the messages it sent."""
     incoming: list[dict[str, Any]] = [
         {"type": "http.request", "body": chunk, "more_body": index < len(body_messages) - 1}
         for index, chunk in enumerate(body_messages)
@@ -88,7 +94,11 @@ def serve(
 
     server = WSGIOnThreads(app, workers=2, buffer_bytes=buffer_bytes)
     try:
-        run(server(dict(SCOPE), receive, send))
+        scope = dict(SCOPE)
+        if length:
+            size = str(sum(len(chunk) for chunk in body_messages)).encode()
+            scope["headers"] = [*SCOPE["headers"], (b"content-length", size)]
+        run(server(scope, receive, send))
     finally:
         server.executor.shutdown()
     return sent
@@ -159,3 +169,22 @@ def test_only_http_is_served() -> None:
     with pytest.raises(ValueError, match="HTTP only"):
         run(server({"type": "websocket"}, nothing, ignore))
     server.executor.shutdown()
+
+
+def content_length(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    start_response("200 OK", [])
+    return [environ.get("CONTENT_LENGTH", "none").encode()]
+
+
+def test_a_chunked_body_read_whole_gets_its_length() -> None:
+    """Django reads CONTENT_LENGTH bytes of a body: without the header it would read none."""
+    sent = serve(content_length, [b"hello ", b"world"], length=False)
+
+    assert answer(sent) == b"11"
+
+
+def test_a_chunked_body_longer_than_the_read_ahead_is_refused_with_411() -> None:
+    sent = serve(echo, [b"x" * 700, b"y" * 700, b"z" * 700], buffer_bytes=1024, length=False)
+
+    assert sent[0]["status"] == 411
+    assert b"needs a Content-Length header" in answer(sent)

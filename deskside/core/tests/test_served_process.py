@@ -107,3 +107,23 @@ def test_the_agents_api_runs_through_its_own_lean_middleware(server: str) -> Non
         assert header not in response.headers, header
     portal = httpx.post(f"{server}/api/v1/devices", headers={"X-Forwarded-Proto": "https"})
     assert "content-security-policy" in portal.headers
+
+
+def test_a_chunked_request_body_is_read_and_a_long_one_needs_a_length(server: str) -> None:
+    """Behind a proxy that streams, a body may come chunked, without Content-Length."""
+    headers = {"Content-Type": "application/json", "X-Forwarded-Proto": "https"}
+    url = f"{server}/api/v1/enrollment"
+
+    def chunked(body: bytes, size: int) -> Iterator[bytes]:
+        for start in range(0, len(body), size):
+            yield body[start : start + size]
+
+    known = httpx.post(url, content=b'{"method": "bulkToken"}', headers=headers)
+    streamed = httpx.post(url, content=chunked(b'{"method": "bulkToken"}', 5), headers=headers)
+    assert "content-length" not in streamed.request.headers
+    assert (streamed.status_code, streamed.json()) == (known.status_code, known.json())
+    too_long = httpx.post(
+        url, content=chunked(b" " * (4 * 1024 * 1024), 64 * 1024), headers=headers
+    )
+    assert too_long.status_code == 411
+    assert "needs a Content-Length header" in too_long.text
