@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from deskside.directory.models import User
+from deskside.directory.models import Group, User
 from deskside.fleet.models import (
     DeploymentProfile,
     EnrollmentFailure,
@@ -74,3 +74,42 @@ def profile(personas: Any, name: str = "Kiosk devices") -> DeploymentProfile:
         tenant=personas.tenant, name=name, defaults={"allowed_methods": ["preProvisioned"]}
     )
     return made
+
+
+def grant(
+    personas: Any,
+    user: User,
+    permissions: list[str],
+    *,
+    scope_groups: list[Group] | None = None,
+    name: str = "Custom",
+) -> None:
+    """Give ``user`` a custom role of ``permissions`` through a group of their own, over
+    ``scope_groups`` (None: every user and device). Call it again with another ``name`` to
+    add an assignment of other permissions and another scope."""
+    from deskside.access.choices import ScopeKind
+    from deskside.access.services import role_assignment_create, role_create
+    from deskside.directory.services import group_create, group_member_add
+
+    role = role_create(
+        tenant=personas.tenant,
+        name=name,
+        description="",
+        permissions=permissions,
+        actor=personas.admin,
+    )
+    members = group_create(tenant=personas.tenant, display_name=f"{name} holders", actor=None)
+    group_member_add(group=members, member=user, actor=None)
+    scope: dict[str, Any] = (
+        {"scope_kind": ScopeKind.ALL_USERS_AND_DEVICES}
+        if scope_groups is None
+        else {"scope_kind": ScopeKind.GROUPS, "scope_groups": scope_groups}
+    )
+    role_assignment_create(
+        tenant=personas.tenant,
+        name=name,
+        role=role,
+        member_groups=[members],
+        actor=None,
+        **scope,
+    )

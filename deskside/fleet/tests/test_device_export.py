@@ -12,14 +12,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from deskside.access.choices import ScopeKind
-from deskside.access.services import role_assignment_create, role_create
 from deskside.audit.choices import Action
 from deskside.audit.models import AuditEvent
-from deskside.directory.models import Group, User
-from deskside.directory.services import group_create, group_member_add
 from deskside.fleet.selectors import DEVICE_REPORTS
-from deskside.fleet.tests.portal_objects import device
+from deskside.fleet.tests.portal_objects import device, grant
 
 URL = "/devices/export.csv"
 
@@ -34,33 +30,6 @@ def _rows(response: Any) -> list[dict[str, str]]:
 
 def _names(response: Any) -> list[str]:
     return [row["Device name"] for row in _rows(response)]
-
-
-def _grant_reports(personas: Any, user: User, *, scope_groups: list[Group] | None) -> None:
-    """Give ``user`` ManagedDevices.ViewReports alone, over ``scope_groups`` (None: every user
-    and device)."""
-    role = role_create(
-        tenant=personas.tenant,
-        name="Device reports",
-        description="",
-        permissions=[DEVICE_REPORTS],
-        actor=personas.admin,
-    )
-    members = group_create(tenant=personas.tenant, display_name="Reporters", actor=None)
-    group_member_add(group=members, member=user, actor=None)
-    scope: dict[str, Any] = (
-        {"scope_kind": ScopeKind.ALL_USERS_AND_DEVICES}
-        if scope_groups is None
-        else {"scope_kind": ScopeKind.GROUPS, "scope_groups": scope_groups}
-    )
-    role_assignment_create(
-        tenant=personas.tenant,
-        name="Device reports",
-        role=role,
-        member_groups=[members],
-        actor=None,
-        **scope,
-    )
 
 
 def test_an_administrator_gets_every_device_of_the_tenant_and_no_other(login, fleet) -> None:
@@ -119,14 +88,14 @@ def test_the_list_links_to_the_export_of_what_it_shows(login, fleet) -> None:
 def test_reports_over_everyone_still_cover_only_the_devices_the_operator_may_read(
     login, fleet
 ) -> None:
-    _grant_reports(fleet, fleet.helpdesk, scope_groups=None)
+    grant(fleet, fleet.helpdesk, [DEVICE_REPORTS])
     assert _names(login(fleet.helpdesk).get(URL)) == ["AMS-01", "AMS-KIOSK"]
 
 
 def test_reads_over_everyone_cover_only_the_devices_the_reports_scope_reaches(login, fleet) -> None:
     """The reader reads the devices of all users; its reports reach the Amsterdam group only
     (and AMS-KIOSK has no user, so the reader may not read it)."""
-    _grant_reports(fleet, fleet.reader, scope_groups=[fleet.amsterdam])
+    grant(fleet, fleet.reader, [DEVICE_REPORTS], scope_groups=[fleet.amsterdam])
     assert _names(login(fleet.reader).get(URL)) == ["AMS-01"]
 
 

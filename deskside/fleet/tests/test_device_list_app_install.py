@@ -11,12 +11,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from deskside.access.choices import ScopeKind
-from deskside.access.services import role_assignment_create, role_create
 from deskside.apps.models import DeviceAppState, MobileApp
 from deskside.apps.tests.helpers import debian, ios
-from deskside.directory.services import group_create, group_member_add
-from deskside.fleet.tests.portal_objects import device
+from deskside.fleet.tests.portal_objects import device, grant
 
 URL = "/devices/"
 
@@ -75,23 +72,7 @@ def test_the_column_shows_failures_with_their_number_or_success(login, installs)
 
 
 def test_an_operator_without_mobile_apps_read_gets_no_column(login, installs) -> None:
-    role = role_create(
-        tenant=installs.tenant,
-        name="Devices only",
-        description="",
-        permissions=["ManagedDevices.Read"],
-        actor=installs.admin,
-    )
-    members = group_create(tenant=installs.tenant, display_name="Device readers", actor=None)
-    group_member_add(group=members, member=installs.nobody, actor=None)
-    role_assignment_create(
-        tenant=installs.tenant,
-        name="Devices only",
-        role=role,
-        member_groups=[members],
-        scope_kind=ScopeKind.ALL_USERS_AND_DEVICES,
-        actor=None,
-    )
+    grant(installs, installs.nobody, ["ManagedDevices.Read"])
     page = login(installs.nobody).get(URL).content.decode()
     assert "AMS-01" in page
     assert "App install" not in page and "Failure:" not in page
@@ -100,34 +81,8 @@ def test_an_operator_without_mobile_apps_read_gets_no_column(login, installs) ->
 def test_devices_outside_the_apps_scope_show_no_result(login, installs) -> None:
     """Device reads over everyone, app reads over the Lyon group only: AMS-01's failures stay
     hidden."""
-    role = role_create(
-        tenant=installs.tenant,
-        name="Split",
-        description="",
-        permissions=["ManagedDevices.Read"],
-        actor=installs.admin,
-    )
-    apps_role = role_create(
-        tenant=installs.tenant,
-        name="Lyon apps",
-        description="",
-        permissions=["MobileApps.Read"],
-        actor=installs.admin,
-    )
-    members = group_create(tenant=installs.tenant, display_name="Split readers", actor=None)
-    group_member_add(group=members, member=installs.nobody, actor=None)
-    for name, made, scope in (
-        ("Devices", role, {"scope_kind": ScopeKind.ALL_USERS_AND_DEVICES}),
-        ("Apps", apps_role, {"scope_kind": ScopeKind.GROUPS, "scope_groups": [installs.lyon]}),
-    ):
-        role_assignment_create(
-            tenant=installs.tenant,
-            name=name,
-            role=made,
-            member_groups=[members],
-            actor=None,
-            **scope,  # type: ignore[arg-type]
-        )
+    grant(installs, installs.nobody, ["ManagedDevices.Read"], name="Devices")
+    grant(installs, installs.nobody, ["MobileApps.Read"], scope_groups=[installs.lyon], name="Apps")
     cells = _cells(login(installs.nobody).get(URL))
     assert "—" in cells["AMS-01"] and "Failure" not in cells["AMS-01"]
 
