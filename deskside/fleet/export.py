@@ -4,7 +4,7 @@ The rows are ``selectors.device_export`` (the list's filters and order, over the
 operator may read and report on), written as they are read: the file streams in chunks of rows,
 so its size costs no memory. Choices are written as the portal shows them, in the operator's
 language; times in ISO 8601, UTC. A cell that a spreadsheet would take for a formula starts with
-an apostrophe (see ``safe_cell``). See docs/device-actions.md, "Portal".
+an apostrophe (see ``safe_cell``). See docs/device-list.md.
 """
 
 from __future__ import annotations
