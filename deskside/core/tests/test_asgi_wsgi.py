@@ -100,7 +100,7 @@ def serve(
             scope["headers"] = [*SCOPE["headers"], (b"content-length", size)]
         run(server(scope, receive, send))
     finally:
-        server.executor.shutdown()
+        server.pool.shutdown()
     return sent
 
 
@@ -168,7 +168,7 @@ def test_only_http_is_served() -> None:
 
     with pytest.raises(ValueError, match="HTTP only"):
         run(server({"type": "websocket"}, nothing, ignore))
-    server.executor.shutdown()
+    server.pool.shutdown()
 
 
 def content_length(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
