@@ -14,6 +14,7 @@ as before: the thread asks the loop for each further message or chunk.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import queue
 import threading
@@ -222,10 +223,8 @@ class ThreadPool:
             outcome, settle = error, _fail
         with self._lock:
             self._idle += 1
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop closed while the call ran
             loop.call_soon_threadsafe(settle, future, outcome)
-        except RuntimeError:  # the loop closed while the call ran: nobody awaits it
-            pass
 
     def shutdown(self) -> None:
         """Stop the threads once the calls queued so far are done."""

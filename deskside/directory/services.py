@@ -24,6 +24,7 @@ from deskside.directory.models import (
     UserMembership,
     new_assignments_revision,
 )
+from deskside.directory.signals import reach_changed
 
 USER_FIELDS = (
     "display_name",
@@ -194,6 +195,7 @@ def group_update(
 @transaction.atomic
 def group_delete(*, group: Group, actor: User, request: HttpRequest | None = None) -> None:
     """Delete a group; groups nested in it stay, their paths through it go."""
+    reach_changed.send(sender=Group, tenant_id=group.tenant_id, user_ids=[], group_ids=[group.pk])
     for nesting in list(GroupNesting.objects.filter(parent=group)) + list(
         GroupNesting.objects.filter(child=group)
     ):
@@ -247,6 +249,18 @@ def _check_same_tenant(group: Group, other: Group | User) -> None:
         raise ValidationError({"member": _("The member belongs to another tenant.")})
 
 
+def _reach_changed(*, group: Group, member: User | Group) -> None:
+    """The member joined or left ``group``: it (a user) or all its members (a group) now reach
+    other assignments."""
+    is_user = isinstance(member, User)
+    reach_changed.send(
+        sender=Group,
+        tenant_id=group.tenant_id,
+        user_ids=[member.pk] if is_user else [],
+        group_ids=[] if is_user else [member.pk],
+    )
+
+
 @transaction.atomic
 def group_member_add(
     *,
@@ -270,6 +284,7 @@ def group_member_add(
             raise ValidationError({"member": _("This group is already a member of the group.")})
         GroupNesting.objects.create(parent=group, child=member)
         _link(parent=group, child=member)
+    _reach_changed(group=group, member=member)
     tenant_assignments_changed(tenant_id=group.tenant_id)
     audit_record(
         action=Action.GROUP_MEMBER_ADDED,
@@ -297,6 +312,7 @@ def group_member_remove(
             _unlink(parent=group, child=member)
     if not deleted:
         raise ValidationError({"member": _("This is not a member of the group.")})
+    _reach_changed(group=group, member=member)
     tenant_assignments_changed(tenant_id=group.tenant_id)
     audit_record(
         action=Action.GROUP_MEMBER_REMOVED,

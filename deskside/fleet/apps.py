@@ -12,3 +12,9 @@ class FleetConfig(AppConfig):
         from deskside.fleet.selectors import devices_in_scope
 
         register_scope(ManagedDevice, devices_in_scope)
+
+        # Membership changes in the directory push the devices they concern (fleet/push.py).
+        from deskside.directory.signals import reach_changed
+        from deskside.fleet.push import on_reach_changed
+
+        reach_changed.connect(on_reach_changed, dispatch_uid="fleet.push.on_reach_changed")

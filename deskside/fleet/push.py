@@ -64,20 +64,30 @@ def agents_push(*, device_ids: Iterable[int]) -> None:
     push.device_ids.update(sorted(wanted - push.device_ids)[: max(room, 0)])
 
 
-def agents_push_for_groups(*, group_ids: Iterable[int]) -> None:
+def agents_push_for_groups(*, group_ids: Iterable[int], user_ids: Iterable[int] = ()) -> None:
     """After the transaction commits, ask the connected agents of the devices the groups reach
-    (the devices in them and the devices of the users in them, through nesting) to check in.
-    One query."""
-    groups = sorted(set(group_ids))
-    if not groups:
+    (the devices in them and the devices of the users in them, through nesting), and of the
+    devices of ``user_ids``, to check in. One query."""
+    groups, users = sorted(set(group_ids)), sorted(set(user_ids))
+    if not groups and not users:
         return
-    device_ids = (
-        ManagedDevice.objects.filter(
-            Q(id__in=device_ids_in_groups_query(group_ids=groups))
-            | Q(primary_user_id__in=user_ids_in_groups_query(group_ids=groups))
+    reach = Q(primary_user_id__in=users)
+    if groups:
+        reach |= Q(id__in=device_ids_in_groups_query(group_ids=groups)) | Q(
+            primary_user_id__in=user_ids_in_groups_query(group_ids=groups)
         )
+    device_ids = (
+        ManagedDevice.objects.filter(reach)
         .exclude(management_state=ManagementState.UNENROLLED)
         .order_by("pk")
         .values_list("pk", flat=True)[:PUSH_LIMIT]
     )
     agents_push(device_ids=device_ids)
+
+
+def on_reach_changed(
+    sender: object, *, user_ids: Iterable[int], group_ids: Iterable[int], **_kwargs: object
+) -> None:
+    """directory.signals.reach_changed: the users and groups concerned reach other assignments
+    now, so their devices check in once the change commits (connected in FleetConfig.ready)."""
+    agents_push_for_groups(group_ids=group_ids, user_ids=user_ids)

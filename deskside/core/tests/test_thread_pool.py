@@ -6,11 +6,21 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
 from deskside.core.asgi_wsgi import ThreadPool
+
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on a thread of its own: a browser test's loop may be running on this one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -30,7 +40,7 @@ def test_a_result_and_an_exception_reach_the_awaiting_coroutine(pool: ThreadPool
             await pool.run(fail)
         return name, threading.current_thread().name
 
-    worker, loop_thread = asyncio.run(main())
+    worker, loop_thread = run(main())
     assert worker.startswith("test-pool_")
     assert worker != loop_thread
 
@@ -39,7 +49,7 @@ def test_calls_one_after_another_reuse_one_thread(pool: ThreadPool) -> None:
     async def main() -> set[str]:
         return {await pool.run(lambda: threading.current_thread().name) for _ in range(20)}
 
-    assert len(asyncio.run(main())) == 1
+    assert len(run(main())) == 1
     assert pool.threads == 1
 
 
@@ -59,7 +69,7 @@ def test_never_more_than_workers_calls_run_at_once_and_the_rest_wait(pool: Threa
     async def main() -> list[int]:
         return list(await asyncio.gather(*(pool.run(lambda n=n: work(n)) for n in range(12))))
 
-    assert asyncio.run(main()) == list(range(12))
+    assert run(main()) == list(range(12))
     assert most == 3
     assert pool.threads == 3
 
@@ -77,7 +87,7 @@ def test_a_call_whose_coroutine_was_cancelled_settles_nothing(pool: ThreadPool) 
         # The pool's thread is free again and the loop met no error settling the cancelled call.
         return await pool.run(lambda: 7)
 
-    assert asyncio.run(main()) == 7
+    assert run(main()) == 7
     assert errors == []
 
 
@@ -92,14 +102,14 @@ def test_a_call_that_outlives_its_loop_does_not_stop_the_thread(pool: ThreadPool
     async def start_and_leave() -> None:
         pool.run(slow)
 
-    asyncio.run(start_and_leave())  # the loop closes with the call still running
+    run(start_and_leave())  # the loop closes with the call still running
     release.set()
     assert finished.wait(5)
 
     async def again() -> str:
         return await pool.run(lambda: "still serving")
 
-    assert asyncio.run(again()) == "still serving"
+    assert run(again()) == "still serving"
     assert pool.threads == 1
 
 
@@ -112,7 +122,7 @@ def test_shutdown_finishes_queued_calls_and_joins_the_threads() -> None:
             pool.run(lambda n=n: (time.sleep(0.01), done.append(n)))
         await asyncio.sleep(0)
 
-    asyncio.run(main())
+    run(main())
     pool.shutdown()
     assert sorted(done) == list(range(6))
     assert pool.threads == 0
