@@ -111,18 +111,27 @@ def _evaluate(
     answer's profiles and apps. The tenant's assignments come from what the process keeps for
     ``revision`` (core/per_revision.py)."""
     group_ids = device_group_ids(device=device)
-    reach: dict[str, Any] = {"device": device, "group_ids": group_ids, "revision": revision}
     if report.inventory is not None:
         device_inventory_record(device=device, items=report.inventory, now=now)
-    device_profile_results_record(**reach, results=report.profile_results, now=now)
-    device_app_results_record(**reach, results=report.app_results, now=now)
+    device_profile_results_record(
+        device=device,
+        group_ids=group_ids,
+        revision=revision,
+        results=report.profile_results,
+        now=now,
+    )
+    device_app_results_record(
+        device=device, group_ids=group_ids, revision=revision, results=report.app_results, now=now
+    )
     device_action_results_record(device=device, results=report.action_results, now=now)
-    outcome = device_compliance_evaluate(**reach, now=now)
+    outcome = device_compliance_evaluate(
+        device=device, group_ids=group_ids, revision=revision, now=now
+    )
     device.compliance_state = outcome.state
     device.checkin_basis_expires_at = outcome.changes_at
     return {
-        "profiles": device_profiles_payload(**reach),
-        "apps": device_apps_payload(**reach),
+        "profiles": device_profiles_payload(device=device, group_ids=group_ids, revision=revision),
+        "apps": device_apps_payload(device=device, group_ids=group_ids, revision=revision),
     }
 
 
