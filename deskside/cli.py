@@ -133,12 +133,21 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
+    from django.core.serializers.base import DeserializationError
+    from django.db import DatabaseError
 
     try:
         return _main(argv)
     except ImproperlyConfigured as error:
         print(f"deskside: configuration error: {error}", file=sys.stderr)
         return 2
+    except (DeserializationError, DatabaseError) as error:
+        # Django's commands raise these bare (loaddata of a bad fixture, a database refusing a
+        # write): a message, not a traceback, unless one is asked for.
+        if "--traceback" in (argv if argv is not None else sys.argv):
+            raise
+        print(f"deskside: {error}", file=sys.stderr)
+        return 1
 
 
 def _main(argv: list[str] | None) -> int:

@@ -9,7 +9,8 @@ which ties the sealed data to that key: a deployment that may rotate ``SECRET_KE
 
 What is sealed: the identity provider's client secret, operators' TOTP secrets, configuration
 profiles' secret settings, and the check-in answer a device last received (it holds them).
-A sealed column cannot be filtered or ordered on. See docs/design.md, "Secrets at rest".
+A sealed column cannot be filtered or ordered on. ``dumpdata`` writes sealed values sealed, and
+``loaddata`` opens them with the configured keys. See docs/design.md, "Secrets at rest".
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 
 _DERIVED_KEY_INFO = b"deskside data key"
+# Marks a sealed value in a fixture (dumpdata, loaddata).
+SERIALIZED_PREFIX = "sealed:"
 
 # Every sealed field, for ``deskside reseal``: (model, field name).
 SEALED_FIELDS: list[tuple[type[models.Model], str]] = []
@@ -148,10 +151,22 @@ class _Sealed(_TextColumn):
             raise
 
     def to_python(self, value: Any) -> Any:
+        """A value from a fixture (``loaddata``) is sealed: see ``value_to_string``."""
+        if isinstance(value, str) and value.startswith(SERIALIZED_PREFIX):
+            where = f"{self.model.__name__}.{self.name} in the fixture"
+            try:
+                return self.from_text(unseal(value[len(SERIALIZED_PREFIX) :], where=where))
+            except UnreadableSecret as error:
+                raise ValidationError(str(error), code="unreadable") from error
         return value
 
     def value_to_string(self, obj: models.Model) -> str:
-        return "(sealed)"
+        """For ``dumpdata``: the value sealed with the current first key, after a prefix, so a
+        fixture holds no secret in clear and ``loaddata`` (with a key that opens it) gives back
+        the same value."""
+        value = self.value_from_object(obj)
+        text = "" if value is None else self.to_text(value)
+        return SERIALIZED_PREFIX + seal(text) if text else ""
 
 
 class SealedTextField(_Sealed):

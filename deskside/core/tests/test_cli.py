@@ -103,3 +103,24 @@ def test_a_missing_secret_key_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "DESKSIDE_SECRET_KEY is required" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_loaddata_of_a_bad_fixture_fails_with_a_message(tmp_path: Path) -> None:
+    fixture = tmp_path / "backup.json"
+    fixture.write_text(
+        '[{"model": "directory.tenant", "pk": 1,'
+        ' "fields": {"name": "Acme", "created_at": "2026-12-01T00:00:00Z"}},'
+        ' {"model": "accounts.identityprovider", "pk": 1, "fields": {"tenant": 1,'
+        ' "display_name": "Corp", "issuer": "https://id.acme.test", "client_id": "deskside",'
+        ' "client_secret": "sealed:gAAAAABsealed-elsewhere"}}]'
+    )
+    assert _run("migrate", "-v0", tmp_path=tmp_path).returncode == 0
+    result = _run("loaddata", str(fixture), tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "IdentityProvider.client_secret in the fixture was sealed with a key" in result.stderr
+    assert "Traceback" not in result.stderr
+    fixture.write_text('[{"model": "directory.tenant", "pk": 1, "fields": {"name": "Acme"}}]')
+    result = _run("loaddata", str(fixture), tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "NOT NULL constraint failed: directory_tenant.created_at" in result.stderr
+    assert "Traceback" not in result.stderr

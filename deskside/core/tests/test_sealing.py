@@ -10,6 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.serializers.base import DeserializationError
 from django.db import connection
 from django.test import override_settings
 
@@ -154,3 +155,37 @@ def test_a_malformed_data_key_fails_the_system_check_by_its_place() -> None:
 def test_newdatakey_prints_a_new_usable_key_each_time() -> None:
     first, second = _command("newdatakey").strip(), _command("newdatakey").strip()
     assert Fernet(first.encode()) and first != second
+
+
+def test_dumpdata_writes_secrets_sealed_and_loaddata_gives_them_back(secrets, tmp_path) -> None:
+    profile, user = secrets["profile"], secrets["user"]
+    fixture = tmp_path / "backup.json"
+    call_command(
+        "dumpdata", "policies.configurationprofile", "directory.user",
+        pks=None, output=str(fixture), verbosity=0,
+    )  # fmt: skip
+    written = fixture.read_text()
+    assert PASSPHRASE not in written and "JBSWY3DPEHPK3PXP" not in written
+    assert '"secret_settings": "sealed:' in written and '"totp_secret": "sealed:' in written
+    ConfigurationProfile.objects.filter(pk=profile.pk).delete()
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert ConfigurationProfile.objects.get(pk=profile.pk).secret_settings == {
+        "passphrase": PASSPHRASE
+    }
+    assert User.objects.get(pk=user.pk).totp_secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    assert _raw(ConfigurationProfile, "secret_settings", profile.pk).startswith("gAAAAA")
+
+
+def test_a_fixture_sealed_with_another_key_is_refused_whole(secrets, tmp_path) -> None:
+    profile = secrets["profile"]
+    fixture = tmp_path / "profile.json"
+    call_command("dumpdata", "policies.configurationprofile", output=str(fixture), verbosity=0)
+    ConfigurationProfile.objects.filter(pk=profile.pk).update(name="Renamed since")
+    with (
+        override_settings(DESKSIDE_DATA_KEYS=[KEY_B]),
+        pytest.raises(
+            DeserializationError, match="ConfigurationProfile.secret_settings in the fixture"
+        ),
+    ):
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert ConfigurationProfile.objects.get(pk=profile.pk).name == "Renamed since"
