@@ -11,13 +11,15 @@ anything else is written into the query when it is built.
 On PostgreSQL these queries also run as prepared statements (server-side binding, ``PREPARE`` once
 per connection), so the database parses and plans each once per connection too. Behind a
 connection pooler in transaction mode that needs PgBouncer 1.21 or later, else set
-DESKSIDE_DB_PREPARED_STATEMENTS=0 (README).
+DESKSIDE_DB_PREPARED_STATEMENTS=0 (README). While nothing watches the queries there, they run on
+one psycopg cursor kept per connection (``_kept_cursor``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
@@ -53,29 +55,64 @@ def _slots(params: Sequence[Any], stand_ins: Mapping[str, Any]) -> list[tuple[st
     return slots
 
 
-_preparing_cursor: type | None = None
+@lru_cache(maxsize=1)
+def _preparing_cursor() -> type:
+    """A psycopg cursor (Django's, binding on the server) that prepares what it executes."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)  # type: ignore[misc]
+
+    return PreparingCursor
 
 
 def _cursor(connection: Any) -> Any:
     """A cursor of ``connection`` (wrapped as Django wraps its own, so queries are logged and
     execute wrappers apply); on PostgreSQL one that binds on the server and prepares."""
-    global _preparing_cursor
     # While queries are logged (DEBUG, tests counting queries) Django reads the statement back
     # from the cursor, which psycopg does not keep for a prepared one: run it unprepared then.
     if connection.vendor != "postgresql" or connection.queries_logged:
         return connection.cursor()
-    if _preparing_cursor is None:
-        from django.db.backends.postgresql.base import ServerBindingCursor
-
-        class PreparingCursor(ServerBindingCursor):
-            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-                return super().execute(query, params, prepare=True)  # type: ignore[misc]
-
-        _preparing_cursor = PreparingCursor
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_preparing_cursor(connection.connection))
+        return connection._prepare_cursor(_preparing_cursor()(connection.connection))
+
+
+def _kept_cursor(connection: Any) -> Any | None:
+    """On PostgreSQL, while nothing watches the queries (no query log, no execute wrapper), one
+    preparing psycopg cursor per database connection, kept and used again: making a cursor and
+    Django's wrapper of it for each statement cost about a twelfth of a check-in (bench/README.md).
+    None otherwise, and ``_cursor`` gives one that Django logs and wraps. Django's checks that
+    do not depend on the wrapper still run: the health check, connecting, a broken transaction."""
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        return None
+    if connection.execute_wrappers:
+        return None
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    raw = connection.connection
+    kept = getattr(connection, "_deskside_kept_cursor", None)
+    if kept is None or kept[0] is not raw or kept[1].closed:  # a new connection: a new cursor
+        kept = (raw, _preparing_cursor()(raw))
+        connection._deskside_kept_cursor = kept
+    return kept[1]
+
+
+def _run(
+    connection: Any, sql: str, params: list[Any], *, fetch: bool
+) -> tuple[list[tuple[Any, ...]], int]:
+    """Run one statement: its rows (when ``fetch``) and its row count."""
+    cursor = _kept_cursor(connection)
+    if cursor is not None:
+        with connection.wrap_database_errors:
+            cursor.execute(sql, params)
+            return (cursor.fetchall() if fetch else []), int(cursor.rowcount)
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return (cursor.fetchall() if fetch else []), int(cursor.rowcount)
 
 
 def _values(slots: list[tuple[str | None, Any]], given: Mapping[str, Any]) -> list[Any]:
@@ -140,9 +177,9 @@ class PreparedSelect(Generic[ModelT]):
 
     def rows(self, *, using: str = "default", **given: Any) -> list[tuple[Any, ...]]:
         compiled = self._compile(using)
-        with _cursor(connections[using]) as cursor:
-            cursor.execute(compiled.sql, _values(compiled.slots, given))
-            rows = cursor.fetchall()
+        rows, _count = _run(
+            connections[using], compiled.sql, _values(compiled.slots, given), fetch=True
+        )
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
         return [tuple(row) for row in rows]
@@ -197,6 +234,4 @@ class PreparedUpdate:
         sql = self._compile(using)
         connection = connections[using]
         params = [field.get_db_prep_save(values[field.name], connection) for field in self._fields]
-        with _cursor(connection) as cursor:
-            cursor.execute(sql, [*params, pk])
-            return int(cursor.rowcount)
+        return _run(connection, sql, [*params, pk], fetch=False)[1]

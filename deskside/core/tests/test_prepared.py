@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deskside.core.prepared import PreparedSelect, PreparedUpdate
@@ -133,3 +135,41 @@ def test_on_postgresql_they_run_as_prepared_statements(devices) -> None:
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             statements = [row[0] for row in cursor.fetchall()]
     assert any("credential_hash" in sql and "$1" in sql for sql in statements), statements
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the kept cursor: PostgreSQL")
+def test_on_postgresql_one_cursor_is_kept_per_connection_and_made_again_for_a_new_one(
+    devices,
+) -> None:
+    assert BY_HASH.first(credential_hash="a" * 64).device_name == "alpha"
+    raw, kept = connection._deskside_kept_cursor
+    assert raw is connection.connection
+    assert BY_HASH.first(credential_hash="b" * 64).device_name == "beta"
+    assert connection._deskside_kept_cursor[1] is kept
+    connection._deskside_kept_cursor = (object(), kept)  # as if Django had connected again
+    assert BY_HASH.first(credential_hash="c" * 64).device_name == "gamma"
+    assert connection._deskside_kept_cursor[1] is not kept
+    assert connection._deskside_kept_cursor[0] is connection.connection
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the kept cursor: PostgreSQL")
+def test_on_the_kept_cursor_errors_are_djangos_and_break_the_transaction_as_usual(devices) -> None:
+    rename = PreparedUpdate(ManagedDevice, ["device_name"])
+    with transaction.atomic():
+        with pytest.raises(IntegrityError, match="device_name"), transaction.atomic():
+            rename.run(pk=devices[0].pk, values={"device_name": None})  # django.db's error
+        # The savepoint was rolled back: the transaction goes on.
+        assert BY_HASH.first(credential_hash="a" * 64).device_name == "alpha"
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            rename.run(pk=devices[0].pk, values={"device_name": None})
+        # No savepoint: the transaction is broken, and the next statement says so first.
+        with pytest.raises(TransactionManagementError, match="current transaction"):
+            BY_HASH.first(credential_hash="a" * 64)
+    assert BY_HASH.first(credential_hash="a" * 64).device_name == "alpha"
+
+
+def test_while_queries_are_logged_they_run_through_djangos_cursor(devices) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        BY_HASH.first(credential_hash="a" * 64)
+    assert len(queries) == 1
+    assert "credential_hash" in queries[0]["sql"]
