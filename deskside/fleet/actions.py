@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -315,6 +315,14 @@ _UNFINISHED_ACTIONS: PreparedSelect[DeviceAction] = PreparedSelect(
     ),
     device_id=int,
 )
+
+
+def unfinished_actions_exist() -> Exists:
+    """For a query of devices: whether an unfinished action waits for the device. The check-in
+    reads it with the locked device row, and calls ``device_actions_deliver`` only when true."""
+    return Exists(
+        DeviceAction.objects.filter(device_id=OuterRef("pk"), state__in=UNFINISHED_ACTION_STATES)
+    )
 
 
 def device_actions_deliver(*, device: ManagedDevice, now: datetime) -> list[dict[str, Any]]:

@@ -9,7 +9,8 @@ Most check-ins are quiet: no inventory, no results, and nothing the evaluation r
 The device keeps the basis of its last full evaluation (the tenant's assignments revision, the
 evaluated facts, its primary user); a quiet check-in with the same basis, before a grace period
 ends, stores the facts and takes the actions but keeps the statuses and the profiles and apps of
-the last answer, in four fixed queries (docs/agent-protocol.md, "Quiet check-ins").
+the last answer, in three fixed queries, four when actions wait (docs/agent-protocol.md, "Quiet
+check-ins").
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ from django.utils import timezone
 from deskside.apps.selectors import device_apps_payload
 from deskside.apps.services import device_app_results_record, device_inventory_record
 from deskside.core.prepared import PreparedSelect, PreparedUpdate
-from deskside.fleet.actions import device_action_results_record, device_actions_deliver
+from deskside.fleet.actions import (
+    device_action_results_record,
+    device_actions_deliver,
+    unfinished_actions_exist,
+)
 from deskside.fleet.enrollment import minimum_agent_version
 from deskside.fleet.models import ManagedDevice
 from deskside.fleet.reports import CheckInReport
@@ -58,11 +63,15 @@ _SAVED_FIELDS = (
     "checkin_basis_expires_at",
 )
 
-# The device row, locked for the check-in, with its tenant's assignments revision.
+# The device row, locked for the check-in, with its tenant's assignments revision and whether
+# any action waits for it (most check-ins then need no query of the actions).
 _LOCKED_DEVICE: PreparedSelect[ManagedDevice] = PreparedSelect(
     lambda device_id: (
         ManagedDevice.objects.select_for_update(of=("self",))
-        .annotate(assignments_revision=F("tenant__assignments_revision"))
+        .annotate(
+            assignments_revision=F("tenant__assignments_revision"),
+            actions_waiting=unfinished_actions_exist(),
+        )
         .filter(pk=device_id)
     ),
     device_id=int,
@@ -171,7 +180,11 @@ def device_check_in(
         "complianceState": device.compliance_state,
         "checkInIntervalSeconds": settings.DESKSIDE_CHECKIN_SECONDS,
         "minimumAgentVersion": minimum_agent_version(),
-        "actions": device_actions_deliver(device=device, now=now),
+        "actions": (
+            device_actions_deliver(device=device, now=now)
+            if device.actions_waiting  # type: ignore[attr-defined]
+            else []
+        ),
         **assigned,
     }
     device.last_report_id = report.report_id
