@@ -285,23 +285,49 @@ def _linux_hardware_id() -> str:
 # -- macOS ------------------------------------------------------------------------------------
 
 
+MAC_FIREWALL = "/usr/libexec/ApplicationFirewall/socketfilterfw"
+
+
 def _mac_facts() -> dict[str, Any]:
     found: dict[str, Any] = {"os_version": platform.mac_ver()[0] or platform.release()}
     hardware = output(["system_profiler", "SPHardwareDataType"], timeout=15) or ""
     for line in hardware.splitlines():
         key, _, value = line.strip().partition(":")
         if key == "Serial Number (system)":
-            found["serial_number"] = value.strip()
+            found["serial_number"] = _clean(value)
         elif key == "Model Identifier":
-            found["model"] = value.strip()
+            found["model"] = _clean(value)
         elif key == "Hardware UUID":
             found["hardware_id"] = value.strip()
     found["manufacturer"] = "Apple"
-    vault = output(["fdesetup", "status"])
-    found["is_encrypted"] = None if vault is None else "FileVault is On" in vault
-    wall = output(["/usr/libexec/ApplicationFirewall/socketfilterfw", "--getglobalstate"])
-    found["firewall_enabled"] = None if wall is None else "enabled" in wall.lower()
+    found["is_encrypted"] = _mac_filevault(output(["fdesetup", "status"]))
+    found["firewall_enabled"] = _mac_firewall(output([MAC_FIREWALL, "--getglobalstate"]))
     return found
+
+
+def _mac_filevault(status: str | None) -> bool | None:
+    """``fdesetup status``: "FileVault is On." or "FileVault is Off." (and while it converts,
+    "Encryption in progress" / "Decryption in progress"); anything else is unknown."""
+    if status is None:
+        return None
+    if "FileVault is On" in status:
+        return True
+    if "FileVault is Off" in status:
+        return False
+    return None
+
+
+def _mac_firewall(state: str | None) -> bool | None:
+    """``socketfilterfw --getglobalstate``: "Firewall is enabled. (State = 1)", "(State = 2)"
+    when it blocks every incoming connection, "Firewall is disabled. (State = 0)"."""
+    if state is None:
+        return None
+    found = re.search(r"State\s*=\s*(\d)", state)
+    if found:
+        return int(found.group(1)) > 0
+    if "disabled" in state.lower():
+        return False
+    return True if "enabled" in state.lower() else None
 
 
 def _mac_inventory() -> list[InventoryItem]:
@@ -322,15 +348,22 @@ def _mac_inventory() -> list[InventoryItem]:
 # -- Windows ----------------------------------------------------------------------------------
 
 
+# One PowerShell call for what Windows keeps in WMI (as JSON, so the output is not localised).
+WINDOWS_HARDWARE = [
+    "powershell.exe", "-NoProfile", "-NonInteractive", "-Command",
+    "$c = Get-CimInstance Win32_ComputerSystem; $b = Get-CimInstance Win32_BIOS; "
+    "[pscustomobject]@{Manufacturer=$c.Manufacturer; Model=$c.Model; "
+    "SerialNumber=$b.SerialNumber} | ConvertTo-Json -Compress",
+]  # fmt: skip
+
+
 def _windows_facts() -> dict[str, Any]:
     found: dict[str, Any] = {"os_version": platform.version()}
-    wall = output(["netsh", "advfirewall", "show", "allprofiles", "state"])
-    if wall is not None:
-        states = re.findall(r"State\s+(ON|OFF)", wall, flags=re.IGNORECASE)
-        found["firewall_enabled"] = bool(states) and all(s.upper() == "ON" for s in states)
-    bitlocker = output(["manage-bde", "-status", "C:"], timeout=15)
-    if bitlocker is not None:
-        found["is_encrypted"] = "Protection On" in bitlocker
+    found.update(_windows_hardware(output(WINDOWS_HARDWARE, timeout=20)))
+    found["firewall_enabled"] = _windows_firewall(
+        output(["netsh", "advfirewall", "show", "allprofiles", "state"])
+    )
+    found["is_encrypted"] = _windows_bitlocker(output(["manage-bde", "-status", "C:"], timeout=15))
     if sys.platform == "win32":
         import winreg
 
@@ -342,6 +375,45 @@ def _windows_facts() -> dict[str, Any]:
         except OSError:
             pass
     return found
+
+
+def _windows_hardware(text: str | None) -> dict[str, Any]:
+    """Manufacturer, model and serial number from ``WINDOWS_HARDWARE``'s JSON; what is missing,
+    empty or a vendor's placeholder stays unknown."""
+    try:
+        data = json.loads(text or "")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    fields = {"manufacturer": "Manufacturer", "model": "Model", "serial_number": "SerialNumber"}
+    found = {}
+    for name, key in fields.items():
+        value = _clean(str(data.get(key) or ""))
+        if value:
+            found[name] = value
+    return found
+
+
+def _windows_firewall(text: str | None) -> bool | None:
+    """``netsh advfirewall show allprofiles state``: on when every profile (domain, private,
+    public) is ON; unknown when no state can be read (a localised Windows words it otherwise)."""
+    states = re.findall(r"^State\s+(ON|OFF)\s*$", text or "", flags=re.IGNORECASE | re.MULTILINE)
+    if not states:
+        return None
+    return all(state.upper() == "ON" for state in states)
+
+
+def _windows_bitlocker(text: str | None) -> bool | None:
+    """``manage-bde -status C:`` (it needs an administrator): "Protection On" or "Protection
+    Off"; unknown otherwise."""
+    if text is None:
+        return None
+    if "Protection On" in text:
+        return True
+    if "Protection Off" in text:
+        return False
+    return None
 
 
 def _windows_inventory() -> list[InventoryItem]:
