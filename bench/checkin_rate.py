@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/checkin_rate.py [--db sqlite|postgres|both] [--devices N] [--seconds S]
 
-For each database: a fresh database (PostgreSQL started on loopback by scripts/services), the
-benchmark fleet (bench/fleet.py), one `deskside serve` process pinned to CPU 0, every device
-checked in once, then wrk pinned to CPU 1 posting check-ins of all devices, each with a fresh
-reportId: first quiet ones (the same facts as last time, as most check-ins are), then changing
-ones (every check-in flips a fact that compliance evaluates). Then bench/replay.py measures, on
-CPU 0, the same check-ins through Django in-process and the captured SQL replayed bare, on one
-connection and on as many connections as wrk keeps open. Prints one JSON line per database and
-kind of check-in, with the ratios. Needs wrk (`apt-get install wrk`).
+For each database: a fresh database (PostgreSQL started on loopback by scripts/services and
+pinned to CPU 1), the benchmark fleet (bench/fleet.py), one `deskside serve` process pinned to
+CPU 0, every device checked in once, then wrk pinned to CPU 1 posting check-ins of all devices,
+each with a fresh reportId: first quiet ones (the same facts as last time, as most check-ins
+are), then changing ones (every check-in flips a fact that compliance evaluates). Then
+bench/replay.py measures, on CPU 0, the same check-ins through Django in-process and the
+captured SQL replayed bare, on one connection and on as many connections as wrk keeps open.
+Prints one JSON line per database and kind of check-in, with the ratios. Needs wrk (`apt-get
+install wrk`).
 """
 
 from __future__ import annotations
@@ -73,6 +74,26 @@ def wrk(
 KINDS = ("quiet", "changing")
 
 
+def pin_postgres(services_dir: str, cpu: str) -> int:
+    """Pin the PostgreSQL server (the postmaster and the processes it has started; backends it
+    forks later inherit it) to ``cpu``, so that neither the served nor the bare run gives the
+    database more than that core. The number of processes pinned."""
+    postmaster = int((Path(services_dir) / "data" / "postmaster.pid").read_text().split()[0])
+    pids = [postmaster]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == postmaster:
+            pids.append(int(stat.parent.name))
+    for pid in pids:
+        subprocess.run(
+            ["taskset", "-a", "-p", "-c", cpu, str(pid)], check=True, stdout=subprocess.DEVNULL
+        )
+    return len(pids)
+
+
 def measure(
     database: str, devices: int, seconds: float, connections: int
 ) -> list[dict[str, object]]:
@@ -94,6 +115,8 @@ def measure(
         values = dict(line.split("=", 1) for line in lines.split())
         services_dir = values["SERVICES_DIR"]
         env["DESKSIDE_DATABASE_URL"] = values["DESKSIDE_DATABASE_URL"]
+        pinned = pin_postgres(services_dir, "1")
+        print(f"[{database}] PostgreSQL pinned to CPU 1 ({pinned} processes)", flush=True)
     else:
         env["DESKSIDE_DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
     server = None
