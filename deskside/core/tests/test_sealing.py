@@ -160,10 +160,7 @@ def test_newdatakey_prints_a_new_usable_key_each_time() -> None:
 def test_dumpdata_writes_secrets_sealed_and_loaddata_gives_them_back(secrets, tmp_path) -> None:
     profile, user = secrets["profile"], secrets["user"]
     fixture = tmp_path / "backup.json"
-    call_command(
-        "dumpdata", "policies.configurationprofile", "directory.user",
-        pks=None, output=str(fixture), verbosity=0,
-    )  # fmt: skip
+    call_command("dumpdata", "policies.configurationprofile", "directory.user", output=str(fixture))
     written = fixture.read_text()
     assert PASSPHRASE not in written and "JBSWY3DPEHPK3PXP" not in written
     assert '"secret_settings": "sealed:' in written and '"totp_secret": "sealed:' in written
