@@ -305,16 +305,19 @@ def _mac_facts() -> dict[str, Any]:
     return found
 
 
+def _on_off(text: str | None, on: str, off: str) -> bool | None:
+    """True when a tool's output says ``on``, false when it says ``off``, else unknown."""
+    if text is None:
+        return None
+    if on in text:
+        return True
+    return False if off in text else None
+
+
 def _mac_filevault(status: str | None) -> bool | None:
     """``fdesetup status``: "FileVault is On." or "FileVault is Off." (and while it converts,
     "Encryption in progress" / "Decryption in progress"); anything else is unknown."""
-    if status is None:
-        return None
-    if "FileVault is On" in status:
-        return True
-    if "FileVault is Off" in status:
-        return False
-    return None
+    return _on_off(status, "FileVault is On", "FileVault is Off")
 
 
 def _mac_firewall(state: str | None) -> bool | None:
@@ -407,13 +410,7 @@ def _windows_firewall(text: str | None) -> bool | None:
 def _windows_bitlocker(text: str | None) -> bool | None:
     """``manage-bde -status C:`` (it needs an administrator): "Protection On" or "Protection
     Off"; unknown otherwise."""
-    if text is None:
-        return None
-    if "Protection On" in text:
-        return True
-    if "Protection Off" in text:
-        return False
-    return None
+    return _on_off(text, "Protection On", "Protection Off")
 
 
 def _windows_inventory() -> list[InventoryItem]:
